@@ -1,0 +1,157 @@
+"""``Layer``: weights created from the first input's shape, then ``call(x, training)``."""
+import inspect
+from collections import defaultdict
+
+import numpy as np
+
+from deepbasics import backend, initializers
+from deepbasics.autodiff import Tensor, Variable
+from deepbasics.registry import snake_case
+
+_NAME_COUNTS = defaultdict(int)
+
+
+def unique_name(base):
+    """'dense', 'dense_1', 'dense_2', ... as Keras names objects within a session."""
+    n = _NAME_COUNTS[base]
+    _NAME_COUNTS[base] += 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def reset_names():
+    """Start naming from scratch (Keras: ``clear_session()``)."""
+    _NAME_COUNTS.clear()
+
+
+class Layer:
+    """Base of every layer.
+
+    Subclasses write ``build(input_shape)`` (create weights with ``add_weight``),
+    ``call(x, training=None)`` (the forward pass on ``Tensor``s) and
+    ``compute_output_shape(input_shape)``; ``get_config`` returns the constructor arguments.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
+                 batch_input_shape=None, batch_size=None, **kwargs):
+        if kwargs:
+            raise TypeError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"`name` must be a string, received name={name!r}")
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.dtype = np.dtype(dtype or backend.floatx()).name
+        self.trainable = trainable
+        self.built = False
+        self._weights = []
+        self._input_shape = None
+        self._output_shape = None
+        self._batch_input_shape = _batch_shape(input_shape, input_dim, batch_input_shape, batch_size)
+        self._call_takes_training = "training" in inspect.signature(self.call).parameters
+
+    # -- weights -----------------------------------------------------------------------------
+    def add_weight(self, shape, initializer="glorot_uniform", dtype=None, trainable=True, name=None):
+        init = initializers.get(initializer)
+        var = Variable(init, shape=tuple(shape), dtype=dtype or self.dtype, trainable=trainable,
+                       name=f"{self.name}/{name}" if name else self.name)
+        self._weights.append(var)
+        return var
+
+    @property
+    def weights(self):
+        """Trainable weights first, then the others, like Keras."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self):
+        return [w for w in self._weights if w.trainable] if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return list(self._weights)
+        return [w for w in self._weights if not w.trainable]
+
+    def get_weights(self):
+        """Copies of the weights as NumPy arrays."""
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Write a list of arrays into the weights (count and shapes must match; all or nothing)."""
+        mine = self.weights
+        if len(weights) != len(mine):
+            raise ValueError(
+                f"Layer {self.name!r} expects {len(mine)} weight arrays, received {len(weights)}.")
+        arrays = [np.asarray(a) for a in weights]
+        for a, w in zip(arrays, mine):
+            if a.shape != w.shape:
+                raise ValueError(
+                    f"Layer {self.name!r} weight {w.name!r} has shape {w.shape}, received {a.shape}.")
+        for a, w in zip(arrays, mine):
+            w.assign(a)
+
+    def count_params(self):
+        return int(sum(w.data.size for w in self._weights))
+
+    # -- building and calling --------------------------------------------------------------------
+    def build(self, input_shape):
+        self.built = True
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            self._input_shape = tuple(input_shape)
+            self.build(tuple(input_shape))
+            self.built = True
+            self._output_shape = self.compute_output_shape(tuple(input_shape))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, x, training=None):
+        raise NotImplementedError
+
+    def __call__(self, x, training=None):
+        if not isinstance(x, Tensor):
+            x = Tensor(np.asarray(x, dtype=self.dtype) if np.asarray(x).dtype.kind in "fiub" else x)
+        self._maybe_build((None,) + tuple(x.shape[1:]))
+        if self._call_takes_training:
+            return self.call(x, training=training)
+        return self.call(x)
+
+    @property
+    def output_shape(self):
+        if self._output_shape is None:
+            raise AttributeError(f"Layer {self.name!r} has not been built yet: it has no output shape.")
+        return self._output_shape
+
+    @property
+    def input_shape(self):
+        if self._input_shape is None:
+            raise AttributeError(f"Layer {self.name!r} has not been built yet: it has no input shape.")
+        return self._input_shape
+
+    # -- config --------------------------------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _batch_shape(input_shape, input_dim, batch_input_shape, batch_size):
+    """The (None, ...) shape a first layer declares through Keras 2's arguments, or None."""
+    if batch_input_shape is not None:
+        return tuple(batch_input_shape)
+    if input_shape is not None:
+        return (batch_size,) + tuple(input_shape)
+    if input_dim is not None:
+        if not isinstance(input_dim, (int, np.integer)) or input_dim <= 0:
+            raise ValueError(f"`input_dim` must be a positive integer, received input_dim={input_dim!r}")
+        return (batch_size, int(input_dim))
+    return None

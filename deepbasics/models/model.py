@@ -1,0 +1,99 @@
+"""``Model``: layers, weights, ``compile`` and ``summary``; the loops live in ``training.py``."""
+import numpy as np
+
+from deepbasics import optimizers
+from deepbasics.layers.layer import unique_name
+from deepbasics.models import compile_state
+from deepbasics.models.summary_format import format_summary
+from deepbasics.models.training import TrainingLoop
+from deepbasics.registry import snake_case
+
+
+class Model(TrainingLoop):
+    """Base of ``Sequential`` (and, later, functional models). Subclasses define ``call``."""
+
+    def __init__(self, name=None, trainable=True):
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.trainable = trainable
+        self.optimizer = None
+        self.loss = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._compiled_metrics = None
+
+    # -- compile ---------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Fix the optimizer, the loss and the metrics (names or objects, as in Keras)."""
+        if loss_weights is not None or weighted_metrics is not None:
+            raise ValueError("`loss_weights` and `weighted_metrics` need a multi-output model "
+                             "(not supported yet); leave them as None.")
+        if steps_per_execution != 1:
+            raise ValueError(f"`steps_per_execution` must be 1, received {steps_per_execution!r}")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = compile_state.resolve_loss(loss)
+        self._compiled_metrics = compile_state.CompiledMetrics(metrics)
+        # Keras 2's rule, kept on purpose: `trainable` is read here, so a model compiled before
+        # `layer.trainable = False` keeps training that layer until it is compiled again.
+        self._train_vars = None
+        self.compiled = True
+
+    @property
+    def metrics_names(self):
+        return self._compiled_metrics.names() if self._compiled_metrics else []
+
+    # -- weights -----------------------------------------------------------------------------
+    @property
+    def weights(self):
+        return [w for layer in self.layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
+    trainable_variables = trainable_weights
+
+    def get_weights(self):
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        mine = self.weights
+        if len(weights) != len(mine):
+            raise ValueError(f"Model {self.name!r} expects {len(mine)} weight arrays, received {len(weights)}.")
+        for a, w in zip(weights, mine):
+            if np.shape(a) != w.shape:
+                raise ValueError(f"Weight {w.name!r} has shape {w.shape}, received {np.shape(a)}.")
+        for a, w in zip(weights, mine):
+            w.assign(a)
+
+    def count_params(self):
+        return int(sum(w.data.size for w in self.weights))
+
+    # -- summary -----------------------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print Keras 3's table of layers, output shapes and parameter counts."""
+        rows = [(layer.name, type(layer).__name__, layer._output_shape if layer.built else None,
+                 layer.count_params() if layer.built else None) for layer in self.layers]
+        trainable = sum(w.data.size for w in self.trainable_weights)
+        non_trainable = sum(w.data.size for w in self.non_trainable_weights)
+        opt_count = 0
+        if self.optimizer is not None and self.optimizer.iterations > 0:
+            opt_count = sum(np.size(v) for v in self.optimizer.variables)
+        text = format_summary(self.name, rows, trainable, non_trainable, opt_count,
+                              line_length=line_length, print_fn=print_fn)
+        if print_fn is None:
+            print(text)
+
+    def __call__(self, x, training=None):
+        return self.call(x, training=training)

@@ -1,0 +1,111 @@
+"""``Sequential``: a stack of layers, each feeding the next."""
+import warnings
+
+from deepbasics.layers.input_layer import InputLayer, KerasTensor
+from deepbasics.layers.layer import Layer
+from deepbasics.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    >>> from deepbasics.models import Sequential
+    >>> from deepbasics.layers import Dense
+    >>> model = Sequential()
+    >>> model.add(Dense(units=64, input_dim=28 * 28, activation="relu"))
+    >>> model.add(Dense(units=10, activation="softmax"))
+    >>> model.count_params()
+    50890
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(name=name, trainable=trainable)
+        self._layers = []
+        self._input_layer = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        """The layers, without the InputLayer (as Keras lists them)."""
+        return list(self._layers)
+
+    def add(self, layer):
+        """Append a layer (or ``Input(shape)``, which declares the input shape)."""
+        if isinstance(layer, KerasTensor):
+            layer = layer._keras_layer
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Only Layer instances can be added to a Sequential model, received {layer!r} "
+                            f"of type {type(layer).__name__}.")
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise ValueError("An Input / InputLayer can only be the first layer of a Sequential model.")
+            self._input_layer = layer
+            self.build(layer.batch_shape)
+            return
+        if any(existing is layer for existing in self._layers):
+            raise ValueError(f"Layer {layer.name!r} is already in this model.")
+        if layer._batch_input_shape is not None and self._layers:
+            raise ValueError(f"Layer {layer.name!r} declares an input shape but is not the first layer.")
+        self._layers.append(layer)
+        if not self._layers[:-1] and layer._batch_input_shape is not None:
+            self.build(layer._batch_input_shape)
+        elif self._layers[:-1] and self._layers[-2].built and not layer.built:
+            layer._maybe_build(self._layers[-2].output_shape)
+        self._train_vars = None
+
+    def pop(self):
+        if not self._layers:
+            raise TypeError("There are no layers in the model.")
+        self._layers.pop()
+        self._train_vars = None
+
+    def build(self, input_shape=None):
+        """Create every layer's weights from the input shape ``(None, ...)``."""
+        if input_shape is None:
+            input_shape = self._declared_input_shape()
+            if input_shape is None:
+                raise ValueError("Sequential.build() needs an input shape, e.g. model.build((None, 784)).")
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            layer._maybe_build(shape)
+            shape = layer.output_shape
+        self._built_input_shape = tuple(input_shape)
+
+    def call(self, x, training=None):
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    # -- what the training loop asks -------------------------------------------------------------
+    def _declared_input_shape(self):
+        if self._input_layer is not None:
+            return self._input_layer.batch_shape
+        if self._layers and self._layers[0]._batch_input_shape is not None:
+            return self._layers[0]._batch_input_shape
+        return None
+
+    def _build_for(self, x):
+        if not self._layers:
+            raise ValueError("This Sequential model has no layers: add some with model.add(...).")
+        if not self._layers[0].built:
+            self.build((None,) + tuple(x.shape[1:]))
+
+    def _expected_input_shape(self):
+        return self._declared_input_shape() or self._layers[0].input_shape
+
+    def _output_units(self):
+        shape = self._layers[-1].output_shape if self._layers and self._layers[-1].built else None
+        return shape[-1] if shape else None
+
+    @property
+    def input_shape(self):
+        return self._expected_input_shape()
+
+    @property
+    def output_shape(self):
+        return self._layers[-1].output_shape
+
+    def get_config(self):
+        return {"name": self.name, "layers": [
+            {"class_name": type(layer).__name__, "config": layer.get_config()} for layer in self._layers]}

@@ -1,0 +1,233 @@
+"""The training loop: ``fit``, ``evaluate``, ``predict`` and their one-batch forms.
+
+Per step: slice a batch, forward (graph recorded), loss, backward, one optimizer update,
+metric updates on plain arrays. Inference (``predict``, ``evaluate``, validation) records no
+graph. Small batches run with one BLAS thread (see ``backend.blas_threads``).
+"""
+import math
+
+import numpy as np
+
+from deepbasics import backend
+from deepbasics.autodiff import Tensor, no_grad
+from deepbasics.callbacks import CallbackList, History, ProgbarLogger, to_float_logs
+from deepbasics.models import data_checks as checks
+from deepbasics.models.compile_state import as_sample_weight
+
+# below this many multiply-adds per training step, one BLAS thread beats two
+SMALL_STEP_MACS = 20_000_000
+
+
+class TrainingLoop:
+    """Mixin for ``Model``: needs ``call(x, training)``, ``layers``, ``trainable_weights``."""
+
+    # -- public API ------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``."""
+        self._require_compiled("fit")
+        for arg, value in [("class_weight", class_weight), ("steps_per_epoch", steps_per_epoch),
+                           ("validation_steps", validation_steps)]:
+            if value is not None:
+                raise ValueError(f"fit(): `{arg}` is not supported yet; received {arg}={value!r}.")
+        batch_size = checks.positive_int("batch_size", 32 if batch_size is None else batch_size)
+        epochs = checks.positive_int("epochs", epochs)
+        validation_freq = checks.positive_int("validation_freq", validation_freq)
+        _check_verbose(verbose)
+        if not isinstance(initial_epoch, int) or not 0 <= initial_epoch:
+            raise ValueError(f"`initial_epoch` must be a non-negative integer, received {initial_epoch!r}")
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"`validation_split` must be in [0, 1), received validation_split={validation_split!r}")
+        x, y = self._prepare(x, y)
+        w = as_sample_weight(sample_weight, len(x))
+        if validation_data is not None:
+            val = self._prepare_validation(validation_data)
+        elif validation_split:
+            split = int(len(x) * (1.0 - validation_split))  # the last samples, before shuffling
+            if split == 0 or split == len(x):
+                raise ValueError(f"validation_split={validation_split} leaves no training or no validation samples out of {len(x)}.")
+            val = (x[split:], y[split:], None if w is None else w[split:])
+            x, y, w = x[:split], y[:split], None if w is None else w[:split]
+        else:
+            val = None
+        steps = math.ceil(len(x) / batch_size)
+        history = History()
+        cbs = CallbackList(
+            list(callbacks or []) + [history] + ([ProgbarLogger()] if verbose else []),
+            self, {"verbose": verbose, "epochs": epochs, "steps": steps})
+        self.stop_training = False
+        with backend.blas_threads(self._blas_threads(batch_size)):
+            cbs.call("on_train_begin", None)
+            for epoch in range(initial_epoch, epochs):
+                cbs.call("on_epoch_begin", epoch, None)
+                logs = self._train_epoch(x, y, w, batch_size, shuffle, cbs)
+                if val is not None and (epoch + 1 - initial_epoch) % validation_freq == 0:
+                    logs.update(self._evaluate_arrays(*val, validation_batch_size or batch_size, prefix="val_"))
+                logs = to_float_logs(logs)
+                cbs.call("on_epoch_end", epoch, logs)
+                if self.stop_training:
+                    break
+            cbs.call("on_train_end", logs if epochs > initial_epoch else None)
+        return history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """``[loss, *metrics]`` on ``(x, y)`` (just the loss when there are no metrics)."""
+        self._require_compiled("evaluate")
+        batch_size = checks.positive_int("batch_size", 32 if batch_size is None else batch_size)
+        _check_verbose(verbose)
+        x, y = self._prepare(x, y)
+        w = as_sample_weight(sample_weight, len(x))
+        steps = math.ceil(len(x) / batch_size)
+        cbs = CallbackList(list(callbacks or []) + ([ProgbarLogger()] if verbose else []), self,
+                           {"verbose": verbose, "steps": steps, "mode": "evaluate"})
+        with backend.blas_threads(self._blas_threads(batch_size)):
+            logs = to_float_logs(self._evaluate_arrays(x, y, w, batch_size, cbs=cbs))
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self._compiled_metrics.names()]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for ``x``, batch by batch, without recording a graph."""
+        batch_size = checks.positive_int("batch_size", 32 if batch_size is None else batch_size)
+        _check_verbose(verbose)
+        x = self._prepare_x(x)
+        steps = math.ceil(len(x) / batch_size)
+        cbs = CallbackList(list(callbacks or []) + ([ProgbarLogger()] if verbose else []), self,
+                           {"verbose": verbose, "steps": steps, "mode": "predict"})
+        cbs.call("on_predict_begin", None)
+        outputs = []
+        with no_grad(), backend.blas_threads(self._blas_threads(batch_size)):
+            for step, start in enumerate(range(0, len(x), batch_size)):
+                outputs.append(self.call(Tensor(x[start:start + batch_size]), training=False).data)
+                cbs.call("on_predict_batch_end", step, None)
+        cbs.call("on_predict_end", None)
+        return np.concatenate(outputs)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One gradient step on one batch; returns ``[loss, *metrics]`` for that batch."""
+        self._require_compiled("train_on_batch")
+        x, y = self._prepare(x, y)
+        self._compiled_metrics.reset()
+        self._train_step(x, y, as_sample_weight(sample_weight, len(x)))
+        return self._batch_result(return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._require_compiled("test_on_batch")
+        x, y = self._prepare(x, y)
+        self._compiled_metrics.reset()
+        self._test_step(x, y, as_sample_weight(sample_weight, len(x)))
+        return self._batch_result(return_dict)
+
+    def predict_on_batch(self, x):
+        with no_grad():
+            return self.call(Tensor(self._prepare_x(x)), training=False).data
+
+    # -- steps ---------------------------------------------------------------------------------
+    def _train_epoch(self, x, y, w, batch_size, shuffle, cbs):
+        self._compiled_metrics.reset()
+        n = len(x)
+        order = backend.rng().permutation(n) if shuffle else None
+        want_batch_logs = cbs.wants("on_train_batch_end")
+        want_batch_begin = cbs.wants("on_train_batch_begin")
+        for step, start in enumerate(range(0, n, batch_size)):
+            if want_batch_begin:
+                cbs.call("on_train_batch_begin", step, None)
+            if order is None:
+                idx = slice(start, start + batch_size)
+            else:
+                idx = order[start:start + batch_size]
+            self._train_step(x[idx], y[idx], None if w is None else w[idx])
+            if want_batch_logs:
+                cbs.call("on_train_batch_end", step, self._compiled_metrics.results())
+            if self.stop_training:
+                break
+        return self._compiled_metrics.results()
+
+    def _train_step(self, xb, yb, wb):
+        variables = self._trainable_variables()
+        out = self.call(Tensor(xb), training=True)
+        loss = self.loss(yb, out, wb)
+        for v in variables:
+            v.grad = None
+        loss.backward()
+        pairs = [(v.grad, v) for v in variables if v.grad is not None]
+        self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
+        self._compiled_metrics.update(loss.data, len(xb), yb, out.data, wb)
+
+    def _test_step(self, xb, yb, wb):
+        with no_grad():
+            out = self.call(Tensor(xb), training=False)
+            loss = self.loss(yb, out, wb)
+        self._compiled_metrics.update(loss.data, len(xb), yb, out.data, wb)
+
+    def _evaluate_arrays(self, x, y, w, batch_size, prefix="", cbs=None):
+        self._compiled_metrics.reset()
+        if cbs is not None:
+            cbs.call("on_test_begin", None)
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            sl = slice(start, start + batch_size)
+            self._test_step(x[sl], y[sl], None if w is None else w[sl])
+            if cbs is not None and cbs.wants("on_test_batch_end"):
+                cbs.call("on_test_batch_end", step, self._compiled_metrics.results())
+        logs = self._compiled_metrics.results(prefix)
+        if cbs is not None:
+            cbs.call("on_test_end", logs)
+        return logs
+
+    def _batch_result(self, return_dict):
+        logs = to_float_logs(self._compiled_metrics.results())
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self._compiled_metrics.names()]
+        return values[0] if len(values) == 1 else values
+
+    def _trainable_variables(self):
+        # fixed at the first step after compile: Keras 2's compile-time `trainable` rule
+        if self._train_vars is None:
+            self._train_vars = list(self.trainable_weights)
+            self.optimizer.build(self._train_vars)
+        return self._train_vars
+
+    # -- input preparation -------------------------------------------------------------------------
+    def _require_compiled(self, what):
+        if not getattr(self, "compiled", False):
+            raise RuntimeError(
+                f"You must call `compile()` before `{what}()`: for example "
+                "model.compile(optimizer='sgd', loss='categorical_crossentropy', metrics=['accuracy']).")
+
+    def _prepare_x(self, x):
+        x = checks.as_array("x", x, backend.floatx())
+        x = checks.inputs_as_float("x", x, backend.floatx())
+        self._build_for(x)
+        checks.input_shape(x, self._expected_input_shape(), self.name)
+        return x
+
+    def _prepare(self, x, y):
+        x = self._prepare_x(x)
+        y = checks.as_array("y", y, backend.floatx())
+        checks.same_length(x, y)
+        checks.finite("x", x)
+        checks.finite("y", y)
+        checks.labels_for_loss(self.loss, y, self._output_units())
+        if y.dtype.kind in "uib" and getattr(self.loss, "name", "") != "sparse_categorical_crossentropy":
+            y = y.astype(backend.floatx())
+        return x, y
+
+    def _prepare_validation(self, data):
+        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight).")
+        x, y = self._prepare(data[0], data[1])
+        return x, y, as_sample_weight(data[2], len(x)) if len(data) == 3 else None
+
+    def _blas_threads(self, batch_size):
+        macs = 3 * batch_size * sum(w.data.size for w in self.weights)  # forward + 2 backward GEMMs
+        return 1 if macs < SMALL_STEP_MACS else None
+
+
+def _check_verbose(verbose):
+    if verbose not in ("auto", 0, 1, 2):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2, received verbose={verbose!r}")

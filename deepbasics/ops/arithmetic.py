@@ -1,0 +1,150 @@
+"""Elementwise arithmetic with broadcasting, and matmul. The engine undoes broadcasting."""
+import numpy as np
+
+from deepbasics.autodiff import Function
+
+
+class Add(Function):
+    """z = x + y;  dz/dx = 1, dz/dy = 1."""
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, gy):
+        return gy, gy
+
+
+class Sub(Function):
+    """z = x - y;  dz/dx = 1, dz/dy = -1."""
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, gy):
+        return gy, (-gy if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """z = x * y;  dz/dx = y, dz/dy = x."""
+
+    def forward(self, x, y):
+        self.save_for_backward(x, y)
+        return x * y
+
+    def backward(self, gy):
+        x, y = self.saved
+        gx = gy * y if self.needs_input_grad[0] else None
+        gy_ = gy * x if self.needs_input_grad[1] else None
+        return gx, gy_
+
+
+class Div(Function):
+    """z = x / y;  dz/dx = 1/y, dz/dy = -x/y^2 = -z/y."""
+
+    def forward(self, x, y):
+        z = x / y
+        self.save_for_backward(y, z)
+        return z
+
+    def backward(self, gy):
+        y, z = self.saved
+        gx = gy / y if self.needs_input_grad[0] else None
+        gy_ = -gy * z / y if self.needs_input_grad[1] else None
+        return gx, gy_
+
+
+class Neg(Function):
+    """z = -x;  dz/dx = -1."""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Pow(Function):
+    """z = x^p for a constant p;  dz/dx = p x^(p-1)."""
+
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return x**self.p
+
+    def backward(self, gy):
+        (x,) = self.saved
+        return gy * self.p * x ** (self.p - 1)
+
+
+class Exp(Function):
+    """z = e^x;  dz/dx = z."""
+
+    def forward(self, x):
+        z = np.exp(x)
+        self.save_for_backward(z)
+        return z
+
+    def backward(self, gy):
+        (z,) = self.saved
+        return gy * z
+
+
+class Log(Function):
+    """z = ln x;  dz/dx = 1/x."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.log(x)
+
+    def backward(self, gy):
+        (x,) = self.saved
+        return gy / x
+
+
+class Sqrt(Function):
+    """z = sqrt(x);  dz/dx = 1 / (2 z)."""
+
+    def forward(self, x):
+        z = np.sqrt(x)
+        self.save_for_backward(z)
+        return z
+
+    def backward(self, gy):
+        (z,) = self.saved
+        return gy / (2.0 * z)
+
+
+class Abs(Function):
+    """z = |x|;  dz/dx = sign(x) (0 at 0)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.abs(x)
+
+    def backward(self, gy):
+        (x,) = self.saved
+        return gy * np.sign(x)
+
+
+class MatMul(Function):
+    """z = x @ w;  dz/dx = gy @ w^T, dz/dw = x^T @ gy (batched over leading axes)."""
+
+    def forward(self, x, w):
+        self.save_for_backward(x, w)
+        return x @ w
+
+    def backward(self, gy):
+        x, w = self.saved
+        gx = gw = None
+        if self.needs_input_grad[0]:
+            gx = gy @ np.swapaxes(w, -1, -2) if w.ndim > 1 else np.multiply.outer(gy, w)
+        if self.needs_input_grad[1]:
+            if x.ndim == 1:
+                gw = np.multiply.outer(x, gy)
+            elif w.ndim == 1:
+                gw = (np.swapaxes(x, -1, -2) @ gy[..., None])[..., 0]
+            else:
+                gw = np.swapaxes(x, -1, -2) @ gy
+        return gx, gw

@@ -1,0 +1,46 @@
+"""What every loss op shares: per-sample weights and Keras's reductions."""
+from deepbasics.autodiff import Function
+
+REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean")
+
+
+class LossFunction(Function):
+    """A loss node: per-element losses ``l`` (over all but the class axis), weighted, reduced.
+
+    ``sum_over_batch_size`` (Keras's default, alias ``mean``): L = sum(w l) / size(l);
+    ``sum``: L = sum(w l); ``none``: the weighted per-element losses.
+    """
+
+    def __init__(self, reduction="sum_over_batch_size"):
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"Invalid reduction {reduction!r}. Expected one of {REDUCTIONS}.")
+        self.reduction = reduction
+
+    def reduce(self, per, weights):
+        self.weights, self.loss_shape = weights, per.shape
+        if weights is not None:
+            per = per * weights
+        if self.reduction == "none":
+            return per
+        total = per.sum(dtype=per.dtype)
+        if self.reduction == "sum":
+            return total
+        return total / max(per.size, 1)
+
+    def upstream(self, gy):
+        """d(out)/d(l) * gy with a trailing axis, ready to scale a per-class gradient."""
+        g = gy
+        if self.reduction in ("sum_over_batch_size", "mean"):
+            g = gy / max(_size(self.loss_shape), 1)
+        if self.weights is not None:
+            g = g * self.weights
+        if getattr(g, "ndim", 0) == 0:
+            return g  # a scalar broadcasts by itself
+        return g.reshape(self.loss_shape + (1,)) if g.shape != self.loss_shape + (1,) else g
+
+
+def _size(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
