@@ -37,14 +37,17 @@ class Mean(Metric):
         self.total, self.count = 0.0, 0.0
 
     def update_state(self, values, sample_weight=None):
-        values = np.asarray(values, dtype=np.float64)
         if sample_weight is None:
-            self.total += float(values.sum())
-            self.count += values.size
-        else:
-            w = np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), values.shape)
-            self.total += float((values * w).sum())
-            self.count += float(w.sum())
+            if isinstance(values, np.ndarray) and values.dtype == bool:
+                self.total += np.count_nonzero(values)  # accuracies: cheaper than a float sum
+            else:
+                self.total += float(np.sum(values, dtype=np.float64))
+            self.count += np.size(values)
+            return
+        values = np.asarray(values, dtype=np.float64)
+        w = np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), values.shape)
+        self.total += float((values * w).sum())
+        self.count += float(w.sum())
 
     def result(self):
         return self.total / self.count if self.count else 0.0

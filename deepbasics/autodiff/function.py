@@ -16,16 +16,10 @@ class Function:
     __slots__ = ("inputs", "saved", "needs_input_grad", "__dict__")
 
     def __call__(self, *inputs):
+        needs = tuple([getattr(x, "requires_grad", False) for x in inputs])
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        record = mode.grad_enabled and any(
-            isinstance(x, Tensor) and x.requires_grad for x in inputs
-        )
-        if record:
-            self.needs_input_grad = tuple(
-                isinstance(x, Tensor) and x.requires_grad for x in inputs
-            )
-        else:
-            self.needs_input_grad = (False,) * len(inputs)
+        record = mode.grad_enabled and True in needs
+        self.needs_input_grad = needs if record else (False,) * len(inputs)
         out = self.forward(*arrays)
         if not record:
             self.saved = None  # inference keeps nothing alive

@@ -9,20 +9,19 @@ def topological_order(root):
 
     Iterative depth-first search, so a 10,000-step recurrent graph hits no recursion limit.
     """
-    order, visited = [], set()
-    stack = [(root.creator, False)]
+    order, visited = [], {id(root.creator)}
+    stack = [(root.creator, iter(root.creator.inputs))]
     while stack:
-        fn, expanded = stack.pop()
-        if expanded:
-            order.append(fn)
-            continue
-        if id(fn) in visited:
-            continue
-        visited.add(id(fn))
-        stack.append((fn, True))
-        for x, needs in zip(fn.inputs, fn.needs_input_grad):
-            if needs and x.creator is not None and id(x.creator) not in visited:
-                stack.append((x.creator, False))
+        fn, children = stack[-1]
+        for x in children:
+            creator = getattr(x, "creator", None)
+            if creator is not None and x.requires_grad and id(creator) not in visited:
+                visited.add(id(creator))
+                stack.append((creator, iter(creator.inputs)))
+                break
+        else:
+            stack.pop()
+            order.append(fn)  # post-order: after all its inputs' creators
     order.reverse()
     return order
 

@@ -27,17 +27,8 @@ class Tensor:
     __array_priority__ = 100  # ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad=False, creator=None, name=None, dtype=None):
-        if isinstance(data, Tensor):
-            data = data.data
-        if dtype is not None:
-            data = np.asarray(data, dtype=dtype)
-        elif isinstance(data, np.ndarray):
-            pass  # arrays keep their dtype (float64 for gradient checks, ints for labels)
-        elif isinstance(data, np.generic):
-            data = np.asarray(data)
-        else:  # Python numbers and lists become floatx, like Keras
-            arr = np.asarray(data)
-            data = arr.astype(backend.floatx()) if arr.dtype.kind in "fiub" else arr
+        if type(data) is not np.ndarray or dtype is not None:  # not the hot path (an op's output)
+            data = _as_data(data, dtype)
         self.data = data
         self.grad = None
         self.requires_grad = bool(requires_grad)
@@ -91,3 +82,16 @@ class Tensor:
         body = np.array2string(self.data, prefix="Tensor(")
         extra = ", requires_grad=True" if self.requires_grad else ""
         return f"Tensor({body}, dtype={self.data.dtype}{extra})"
+
+
+def _as_data(data, dtype):
+    """Arrays keep their dtype (float64 for gradient checks, ints for labels); Python numbers
+    and lists become floatx, like Keras."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.asarray(data)
+    arr = np.asarray(data)
+    return arr.astype(backend.floatx()) if arr.dtype.kind in "fiub" else arr

@@ -112,7 +112,8 @@ class Layer:
     def __call__(self, x, training=None):
         if not isinstance(x, Tensor):
             x = Tensor(np.asarray(x, dtype=self.dtype) if np.asarray(x).dtype.kind in "fiub" else x)
-        self._maybe_build((None,) + tuple(x.shape[1:]))
+        if not self.built:
+            self._maybe_build((None,) + tuple(x.shape[1:]))
         if self._call_takes_training:
             return self.call(x, training=training)
         return self.call(x)

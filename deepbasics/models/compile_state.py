@@ -26,7 +26,9 @@ class CompiledMetrics:
 
     def update(self, loss_value, batch_size, y_true, y_pred, sample_weight=None):
         self.build(y_true, y_pred)
-        self.loss_tracker.update_state(loss_value, sample_weight=batch_size)
+        # Keras's loss tracker: the batch-size-weighted mean of the batch losses
+        self.loss_tracker.total += float(loss_value) * batch_size
+        self.loss_tracker.count += batch_size
         for m in self.metrics:
             m.update_state(y_true, y_pred, sample_weight)
 

@@ -154,8 +154,8 @@ class TrainingLoop:
         for v in variables:
             v.grad = None
         loss.backward()
-        pairs = [(v.grad, v) for v in variables if v.grad is not None]
-        self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
+        used = [v for v in variables if v.grad is not None]
+        self.optimizer.apply_checked([v.grad for v in used], used)
         self._compiled_metrics.update(loss.data, len(xb), yb, out.data, wb)
 
     def _test_step(self, xb, yb, wb):

@@ -10,14 +10,18 @@ class SoftmaxCrossEntropy(LossFunction):
     """l = -sum(y log softmax(z));  dl/dz = p sum(y) - y  (= p - y for one-hot y)."""
 
     def forward(self, z, y, weights=None):
-        logp = log_softmax_array(z)
-        self.save_for_backward(logp, y)
-        return self.reduce(-np.sum(y * logp, axis=-1), weights)
+        shifted = z - z.max(axis=-1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=-1, keepdims=True)
+        shifted -= np.log(total)  # now log softmax(z)
+        self.save_for_backward(e, total, y)
+        return self.reduce(-np.einsum("...k,...k->...", y, shifted), weights)
 
     def backward(self, gy):
-        logp, y = self.saved
-        p = np.exp(logp)
-        return self.upstream(gy) * (p * np.sum(y, axis=-1, keepdims=True) - y), None, None
+        e, total, y = self.saved
+        p = e / total
+        ysum = y.sum(axis=-1, keepdims=True)
+        return self.upstream(gy) * (p * ysum - y), None, None
 
 
 class SparseSoftmaxCrossEntropy(LossFunction):

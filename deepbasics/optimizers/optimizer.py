@@ -83,16 +83,26 @@ class Optimizer:
         for g, v in zip(grads, variables):
             if g.shape != v.data.shape:
                 raise ValueError(f"Gradient of shape {g.shape} for variable {v.name!r} of shape {v.data.shape}.")
-        self.build(variables)
-        grads = self._clip(grads)
+        self.apply_checked(grads, variables)
+
+    def apply_checked(self, grads, variables):
+        """``apply`` without the argument checks: the training loop's path (arrays, matching)."""
+        slots = self._slots
+        if self.clipvalue is not None or self.clipnorm is not None or self.global_clipnorm is not None:
+            grads = self._clip(grads)
         lr = self.current_learning_rate()
+        wd = self.weight_decay
         for g, v in zip(grads, variables):
             w = v.data
             if g.dtype != w.dtype:
                 g = g.astype(w.dtype)
-            if self.weight_decay:
-                w -= w * (self.weight_decay * lr)  # decoupled: w -= w * wd * lr
-            self.update_step(g, w, self._slots[id(v)][1], lr)
+            if wd:
+                w -= w * (wd * lr)  # decoupled: w -= w * wd * lr
+            entry = slots.get(id(v))
+            if entry is None:
+                self.build([v])
+                entry = slots[id(v)]
+            self.update_step(g, w, entry[1], lr)
         self.iterations += 1
 
     def update_step(self, grad, var, slots, lr):
