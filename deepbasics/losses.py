@@ -58,9 +58,10 @@ class CategoricalCrossentropy(Loss):
                 "`categorical_crossentropy` received `from_logits=True`, but the `output` argument "
                 "was produced by a Softmax activation and thus does not represent logits. "
                 "Was this intended?", stacklevel=3)
-        logits = y_pred if self.from_logits else y_pred._keras_logits
-        if logits is not None:
-            return ops.softmax_cross_entropy(logits, y, weights, reduction)
+        if self.from_logits:
+            return ops.softmax_cross_entropy(y_pred, y, weights, reduction)
+        if y_pred._keras_logits is not None:
+            return ops.softmax_cross_entropy(y_pred._keras_logits, y, weights, reduction, probs=y_pred)
         return ops.categorical_crossentropy(y_pred, y, weights, reduction)
 
     def get_config(self):

@@ -1,6 +1,4 @@
 """``Function``: one differentiable operation, forward and backward on raw arrays."""
-import numpy as np
-
 from deepbasics.autodiff import mode
 from deepbasics.autodiff.tensor import Tensor
 
@@ -35,23 +33,3 @@ class Function:
 
     def backward(self, gy):
         raise NotImplementedError
-
-
-def unbroadcast(grad, shape):
-    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``."""
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad.reshape(shape) if grad.shape != shape else grad
-
-
-def as_array(x, like):
-    """A Python scalar or array as an array of ``like``'s float dtype (keeps float32 float32)."""
-    if isinstance(x, np.ndarray):
-        return x
-    return np.asarray(x, dtype=like.dtype if like.dtype.kind == "f" else None)

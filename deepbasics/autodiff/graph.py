@@ -1,7 +1,6 @@
 """Reverse-mode sweep: topological order without recursion, then one pass of chain rule."""
 import numpy as np
 
-from deepbasics.autodiff.function import unbroadcast
 
 
 def topological_order(root):
@@ -80,3 +79,16 @@ def _accumulate(leaf, g):
         g = g.astype(leaf.data.dtype)  # also turns a read-only broadcast view into an array
     # no copy: the engine never writes into a gradient array after handing it on
     leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad.reshape(shape) if grad.shape != shape else grad

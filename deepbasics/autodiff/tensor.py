@@ -71,9 +71,7 @@ class Tensor:
 
     def backward(self, grad=None):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
-        from deepbasics.autodiff.graph import backward
-
-        backward(self, grad)
+        _graph.backward(self, grad)
 
     def zero_grad(self):
         self.grad = None
@@ -95,3 +93,6 @@ def _as_data(data, dtype):
         return np.asarray(data)
     arr = np.asarray(data)
     return arr.astype(backend.floatx()) if arr.dtype.kind in "fiub" else arr
+
+
+from deepbasics.autodiff import graph as _graph  # noqa: E402 - graph needs nothing from here

@@ -5,6 +5,11 @@ from deepbasics import activations, initializers, ops
 from deepbasics.layers.layer import Layer
 
 
+# activations the Linear op applies itself (one node); sigmoid and softmax stay separate nodes
+# so that losses can find their logits
+_FUSED = {activations.relu: "relu", activations.tanh: "tanh", activations.linear: None}
+
+
 class Dense(Layer):
     """A fully connected layer: ``kernel`` of shape (input_dim, units), ``bias`` of (units,).
 
@@ -47,6 +52,8 @@ class Dense(Layer):
             raise ValueError(
                 f"Input 0 of layer {self.name!r} is incompatible with the layer: expected last axis "
                 f"of size {self.kernel.shape[0]}, received input with shape {x.shape}.")
+        if self.activation in _FUSED:
+            return ops.linear(x, self.kernel, self.bias, activation=_FUSED[self.activation])
         return self.activation(ops.linear(x, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):

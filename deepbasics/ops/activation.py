@@ -65,8 +65,12 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        y = softmax_array(x, self.axis)
+        self.shift = np.max(x, axis=self.axis, keepdims=True)
+        y = np.exp(x - self.shift)
+        self.total = np.sum(y, axis=self.axis, keepdims=True)
+        y /= self.total
         self.save_for_backward(y)
+        self.output = y  # with shift and total, lets a cross-entropy skip a second softmax
         return y
 
     def backward(self, gy):

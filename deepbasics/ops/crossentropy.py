@@ -7,19 +7,32 @@ from deepbasics.ops.loss_reduction import LossFunction
 
 
 class SoftmaxCrossEntropy(LossFunction):
-    """l = -sum(y log softmax(z));  dl/dz = p sum(y) - y  (= p - y for one-hot y)."""
+    """l = -sum(y log softmax(z));  dl/dz = p sum(y) - y  (= p - y for one-hot y).
+
+    ``softmax``: the ``Softmax`` node that already turned z into p (a softmax output layer);
+    its shift and normaliser give log p = z - max - log(total) without a second exp.
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", softmax=None):
+        super().__init__(reduction)
+        self.softmax = softmax
 
     def forward(self, z, y, weights=None):
-        shifted = z - z.max(axis=-1, keepdims=True)
-        e = np.exp(shifted)
-        total = e.sum(axis=-1, keepdims=True)
-        shifted -= np.log(total)  # now log softmax(z)
-        self.save_for_backward(e, total, y)
-        return self.reduce(-np.einsum("...k,...k->...", y, shifted), weights)
+        sm = self.softmax
+        if sm is not None:
+            p = sm.output
+            logp = z - (sm.shift + np.log(sm.total))
+        else:
+            logp = z - z.max(axis=-1, keepdims=True)
+            p = np.exp(logp)
+            total = p.sum(axis=-1, keepdims=True)
+            p /= total
+            logp -= np.log(total)
+        self.save_for_backward(p, y)
+        return self.reduce_dot(y, logp, weights, sign=-1.0)
 
     def backward(self, gy):
-        e, total, y = self.saved
-        p = e / total
+        p, y = self.saved
         ysum = y.sum(axis=-1, keepdims=True)
         return self.upstream(gy) * (p * ysum - y), None, None
 

@@ -46,9 +46,9 @@ def matmul(x, w):
     return arithmetic.MatMul()(x, w)
 
 
-def linear(x, w, b=None):
-    """x @ w + b as one node."""
-    return linear_op.Linear()(x, w, b)
+def linear(x, w, b=None, activation=None):
+    """activation(x @ w + b) as one node; activation None, 'relu' or 'tanh'."""
+    return linear_op.Linear(activation)(x, w, b)
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001
@@ -99,8 +99,11 @@ def log_softmax(x, axis=-1):
     return activation.LogSoftmax(axis)(x)
 
 
-def softmax_cross_entropy(logits, y, weights=None, reduction="sum_over_batch_size"):
-    return crossentropy.SoftmaxCrossEntropy(reduction)(logits, y, weights)
+def softmax_cross_entropy(logits, y, weights=None, reduction="sum_over_batch_size", probs=None):
+    """Cross-entropy of softmax(logits); ``probs``: that softmax's output tensor, if computed."""
+    creator = getattr(probs, "creator", None)
+    softmax = creator if isinstance(creator, activation.Softmax) else None
+    return crossentropy.SoftmaxCrossEntropy(reduction, softmax)(logits, y, weights)
 
 
 def sparse_softmax_cross_entropy(logits, labels, weights=None, reduction="sum_over_batch_size"):

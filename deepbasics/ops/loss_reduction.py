@@ -1,4 +1,6 @@
 """What every loss op shares: per-sample weights and Keras's reductions."""
+import numpy as np
+
 from deepbasics.autodiff import Function
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean")
@@ -26,6 +28,15 @@ class LossFunction(Function):
         if self.reduction == "sum":
             return total
         return total / max(per.size, 1)
+
+    def reduce_dot(self, a, b, weights, sign=1.0):
+        """Reduce l = sign * sum_k a_k b_k: one dot product when nothing is weighted (no
+        per-sample array is built; the training loop's common case)."""
+        if weights is not None or self.reduction == "none":
+            return self.reduce(sign * np.sum(a * b, axis=-1), weights)
+        self.weights, self.loss_shape = None, a.shape[:-1]
+        total = np.asarray(sign * np.vdot(a, b), dtype=b.dtype)
+        return total if self.reduction == "sum" else total / max(_size(self.loss_shape), 1)
 
     def upstream(self, gy):
         """d(out)/d(l) * gy with a trailing axis, ready to scale a per-class gradient."""

@@ -3,4 +3,15 @@ from deepbasics.utils import np_utils
 from deepbasics.utils.categorical import normalize, to_categorical
 from deepbasics.utils.seed import set_random_seed
 
-__all__ = ["np_utils", "normalize", "set_random_seed", "to_categorical"]
+__all__ = ["np_utils", "normalize", "plot_history", "set_random_seed", "to_categorical"]
+
+
+def plot_history(history, path=None, metrics=None):
+    """Draw a ``fit`` history's loss and metrics per epoch to a PNG; returns its path.
+
+    A thin wrapper, so that ``import deepbasics`` never imports matplotlib: see
+    ``deepbasics.utils.plotting.plot_history``.
+    """
+    from deepbasics.utils.plotting import plot_history as draw
+
+    return draw(history, path=path, metrics=metrics)
