@@ -19,7 +19,7 @@ def resolve(identifier, kind, registry, base=None, case_insensitive=False, extra
         key = identifier.lower() if case_insensitive else identifier
         table = {k.lower(): v for k, v in registry.items()} if case_insensitive else registry
         if key not in table:
-            raise unknown(kind, identifier, registry, extra)
+            raise unknown(kind, identifier, table, extra)
         found = table[key]
         return found() if inspect.isclass(found) else found
     if isinstance(identifier, dict):

@@ -1,9 +1,12 @@
 """Floor 4: optimizers by Keras name (case-insensitive): ``get('sgd')`` is ``SGD()``."""
+from deepbasics.optimizers.adagrad import Adadelta, Adagrad
+from deepbasics.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from deepbasics.optimizers.optimizer import Optimizer
+from deepbasics.optimizers.rmsprop import RMSprop
 from deepbasics.optimizers.sgd import SGD
 from deepbasics.registry import resolve
 
-ALL_OPTIMIZERS = {"SGD": SGD}
+ALL_OPTIMIZERS = {cls.__name__: cls for cls in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam)}
 
 
 def get(identifier):
@@ -18,4 +21,4 @@ def serialize(optimizer):
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
-__all__ = ["Optimizer", "SGD", "get", "serialize"]
+__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "SGD", "get", "serialize"]
