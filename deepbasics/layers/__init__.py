@@ -1,7 +1,9 @@
 """Floor 5: layers under Keras's names."""
+from deepbasics.layers.batch_normalization import BatchNormalization
 from deepbasics.layers.core import Activation, Flatten
 from deepbasics.layers.dense import Dense
+from deepbasics.layers.dropout import Dropout
 from deepbasics.layers.input_layer import Input, InputLayer, KerasTensor
 from deepbasics.layers.layer import Layer
 
-__all__ = ["Activation", "Dense", "Flatten", "Input", "InputLayer", "KerasTensor", "Layer"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "KerasTensor", "Layer"]
