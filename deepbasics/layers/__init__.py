@@ -1,4 +1,5 @@
 """Floor 5: layers under Keras's names."""
+from deepbasics.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from deepbasics.layers.batch_normalization import BatchNormalization
 from deepbasics.layers.core import Activation, Flatten
 from deepbasics.layers.dense import Dense
@@ -6,4 +7,4 @@ from deepbasics.layers.dropout import Dropout
 from deepbasics.layers.input_layer import Input, InputLayer, KerasTensor
 from deepbasics.layers.layer import Layer
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "KerasTensor", "Layer"]
+__all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax", "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "KerasTensor", "Layer"]
