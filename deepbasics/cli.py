@@ -22,7 +22,7 @@ from deepbasics.datasets import mnist
 from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.utils import set_random_seed, to_categorical
-from deepbasics.utils.history_io import write_json
+from deepbasics.utils.files import write_json
 
 PIXELS = 28 * 28
 CLASSES = 10
@@ -128,7 +128,7 @@ def _add_train(commands):
                    help="output folder (default: runs/mnist-<YYYYmmdd-HHMMSS>)")
     p.add_argument("--limit", type=positive_int, default=None, metavar="N",
                    help="use only the first N training and N test images (quick checks)")
-    p.set_defaults(handler=train)
+    p.set_defaults(handler=train, parser=p)
 
 
 class EpochTimer(Callback):
@@ -150,7 +150,7 @@ def train(args):
     out = args.out or Path("runs") / time.strftime("mnist-%Y%m%d-%H%M%S")
     _check_validation_split(args)
     if out.exists() and not out.is_dir():
-        _fail(f"--out: {out} exists and is not a folder")
+        args.parser.error(f"argument --out: {out} exists and is not a folder")
     print(f"Output folder: {out}", flush=True)
     (x_train, y_train), (x_test, y_test) = _mnist(args.limit)
     set_random_seed(args.seed)
@@ -203,12 +203,12 @@ def _pixels(images):
 def _check_validation_split(args):
     n = min(args.limit or 60000, 60000)
     if args.validation_split and int(n * (1.0 - args.validation_split)) in (0, n):
-        _fail(f"--validation-split {args.validation_split} leaves no training or no validation "
-              f"images out of {n}")
+        args.parser.error(f"argument --validation-split: {args.validation_split} leaves no training "
+                          f"or no validation images out of {n}")
 
 
 def _record(args, out, model, history, timer, test_loss, test_accuracy, n_train):
-    arguments = {key: value for key, value in vars(args).items() if key != "handler"}
+    arguments = {key: value for key, value in vars(args).items() if key not in ("handler", "parser")}
     arguments["out"] = str(out)
     return {
         "history": history.history,
@@ -234,12 +234,6 @@ def _plot(history, path):
         return []
 
 
-def _fail(message):
-    """An argparse-style usage error: ``deepbasics train: error: ...``, exit status 2."""
-    print(f"usage: deepbasics train [options]\ndeepbasics train: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
-
-
 # -- deepbasics run ------------------------------------------------------------------------------
 def _add_run(commands):
     p = commands.add_parser(
@@ -249,15 +243,13 @@ def _add_run(commands):
                     "is deepbasics.utils.np_utils, and so on. The script's arguments follow it.")
     p.add_argument("script", type=Path, help="the Python script to run")
     p.add_argument("script_args", nargs=argparse.REMAINDER, metavar="ARGS", help="arguments for the script")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run, parser=p)
 
 
 def run(args):
     script = args.script
     if not script.is_file():
-        print(f"usage: deepbasics run SCRIPT [ARGS ...]\ndeepbasics run: error: no such file: {script}",
-              file=sys.stderr)
-        return 2
+        args.parser.error(f"argument script: no such file: {script}")
     with _script_context(script, args.script_args):
         runpy.run_path(str(script), run_name="__main__")
     return 0

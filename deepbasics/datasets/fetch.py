@@ -5,11 +5,12 @@ its final name only once it is complete and verified, so a crash, a stalled
 connection or a wrong checksum never leaves a partial file behind.
 """
 
-import contextlib
 import hashlib
 import os
 import sys
 import time
+
+from deepbasics.utils.files import atomic_write
 
 
 class ChecksumError(ValueError):
@@ -23,31 +24,6 @@ def sha256_file(path, chunk_size=1 << 20):
         while chunk := f.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def atomic_write(path):
-    """Yield a binary file object that replaces ``path`` only if the block succeeds.
-
-    The temporary file lives in the same folder, so ``os.replace`` is an atomic
-    rename; it is flushed and fsynced first, so a crash cannot leave a renamed
-    but empty file. On any error the temporary file is removed and ``path``,
-    if it existed, is left as it was.
-    """
-    import tempfile
-
-    folder, name = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def download(url, path, sha256, timeout=30.0, stream=None, chunk_size=1 << 16):

@@ -3,9 +3,20 @@
 Each error names the argument, what it got and what was expected.
 """
 import numbers
+import os
+import sys
 import warnings
 
 import numpy as np
+
+
+def user_stacklevel():
+    """The ``stacklevel`` that points a warning at the first frame outside deepbasics."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def positive_int(name, value, allow_none=False):
@@ -35,7 +46,7 @@ def inputs_as_float(name, x, floatx):
         warnings.warn(
             f"`{name}` holds integers up to {int(x.max())} (dtype {x.dtype}): training on unscaled "
             f"pixel values is slow and unstable. Did you mean `{name} = {name}.astype('float32') / 255.0`?",
-            UserWarning, stacklevel=4)
+            UserWarning, stacklevel=user_stacklevel())
     if x.dtype.kind in "uib" or x.dtype != np.dtype(floatx) and x.dtype.kind == "f":
         x = x.astype(floatx)
     return x

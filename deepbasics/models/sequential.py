@@ -47,11 +47,12 @@ class Sequential(Model):
             raise ValueError(f"Layer {layer.name!r} is already in this model.")
         if layer._batch_input_shape is not None and self._layers:
             raise ValueError(f"Layer {layer.name!r} declares an input shape but is not the first layer.")
+        previous = self._layers[-1].output_shape if self._layers and self._layers[-1].built else None
+        if not self._layers:
+            previous = self._declared_input_shape() or layer._batch_input_shape
         self._layers.append(layer)
-        if not self._layers[:-1] and layer._batch_input_shape is not None:
-            self.build(layer._batch_input_shape)
-        elif self._layers[:-1] and self._layers[-2].built and not layer.built:
-            layer._maybe_build(self._layers[-2].output_shape)
+        if previous is not None:
+            layer._maybe_build(previous)  # build as we go, so summary() and weights work at once
         self._train_vars = None
 
     def pop(self):

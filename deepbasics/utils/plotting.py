@@ -6,7 +6,7 @@ backend switch, no window, nothing left open. A notebook's own backend is left a
 """
 import os
 
-from deepbasics.utils.history_io import atomic_write, history_dict
+from deepbasics.utils.files import atomic_write, history_dict
 
 PLOT_EXTRA = "pip install 'deepbasics[plot]'"
 _PANEL_SIZE = (4.8, 3.6)  # inches per panel
@@ -24,11 +24,11 @@ def plot_history(history, path=None, metrics=None):
     Returns:
         The path of the written figure, as a string.
 
-    >>> import os, tempfile
+    >>> import pathlib, tempfile
     >>> logs = {"loss": [0.9, 0.5], "accuracy": [0.7, 0.8], "val_loss": [0.8, 0.6]}
-    >>> out = plot_history(logs, os.path.join(tempfile.mkdtemp(), "curves.png"))
-    >>> open(out, "rb").read(8) == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
+    >>> out = plot_history(logs, pathlib.Path(tempfile.mkdtemp()) / "curves.png")
+    >>> pathlib.Path(out).read_bytes()[:4]
+    b'\\x89PNG'
     """
     logs = history_dict(history)
     names = _panels(logs, metrics)
@@ -82,6 +82,10 @@ def _draw_panel(ax, name, logs):
     ax.set_title(name)
     ax.set_xlabel("epoch")
     ax.set_ylabel(name)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    n_epochs = max(len(logs.get(key) or ()) for key in (name, "val_" + name))
+    if n_epochs <= 12:
+        ax.set_xticks(range(1, n_epochs + 1))  # every epoch, also a lone first one
+    else:
+        ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(True, alpha=0.3)
     ax.legend()

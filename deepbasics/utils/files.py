@@ -15,11 +15,11 @@ import tempfile
 def atomic_write(path, mode="wb", encoding=None):
     """Yield a file object (``mode`` 'wb' or 'w') whose content replaces ``path`` on success.
 
-    >>> import os, tempfile
-    >>> target = os.path.join(tempfile.mkdtemp(), "notes.txt")
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
     >>> with atomic_write(target, "w", encoding="utf-8") as f:
     ...     _ = f.write("kept")
-    >>> open(target).read()
+    >>> target.read_text()
     'kept'
     """
     if mode not in ("wb", "w"):
