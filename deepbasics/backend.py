@@ -11,6 +11,7 @@ _FLOATX = "float32"
 _EPSILON = 1e-7  # Keras's fuzz factor: keras.config.epsilon()
 _IMAGE_DATA_FORMAT = "channels_last"
 _rng = np.random.default_rng()
+_name_counts = {}  # per-session counters behind Keras's default names: dense, dense_1, ...
 
 
 def floatx():
@@ -53,6 +54,18 @@ def set_seed(seed):
     global _rng
     _rng = np.random.default_rng(seed)
     return _rng
+
+
+def unique_name(base):
+    """'dense', 'dense_1', 'dense_2', ... as Keras names objects within a session."""
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def clear_session():
+    """Start a fresh session: default names count from zero again (Keras's ``clear_session``)."""
+    _name_counts.clear()
 
 
 def cast_to_floatx(x):

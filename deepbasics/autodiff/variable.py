@@ -15,7 +15,7 @@ class Variable(Tensor):
     array([0., 1., 2.], dtype=float32)
     """
 
-    __slots__ = ("trainable", "path")
+    __slots__ = ("trainable", "path", "constraint")
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None):
         if callable(initializer) and not isinstance(initializer, np.ndarray):
@@ -30,6 +30,7 @@ class Variable(Tensor):
         super().__init__(value, requires_grad=trainable, name=name)
         self.trainable = trainable
         self.path = name
+        self.constraint = None  # a function of the array, applied after each optimizer step
 
     def assign(self, value):
         """Write ``value`` into the variable in place (shape must match)."""

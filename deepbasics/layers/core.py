@@ -2,6 +2,8 @@
 import math
 
 from deepbasics import activations, ops
+from deepbasics.layers.dense import Dense  # noqa: F401 - Keras 2's path keras.layers.core.Dense
+from deepbasics.layers.dropout import Dropout  # noqa: F401 - keras.layers.core.Dropout
 from deepbasics.layers.layer import Layer
 
 

@@ -1,27 +1,11 @@
 """``Layer``: weights created from the first input's shape, then ``call(x, training)``."""
 import inspect
-from collections import defaultdict
 
 import numpy as np
 
-from deepbasics import backend, initializers
+from deepbasics import backend, constraints, initializers, regularizers
 from deepbasics.autodiff import Tensor, Variable
 from deepbasics.registry import snake_case
-
-_NAME_COUNTS = defaultdict(int)
-
-
-def unique_name(base):
-    """'dense', 'dense_1', 'dense_2', ... as Keras names objects within a session."""
-    n = _NAME_COUNTS[base]
-    _NAME_COUNTS[base] += 1
-    return base if n == 0 else f"{base}_{n}"
-
-
-def reset_names():
-    """Start naming from scratch (Keras: ``clear_session()``)."""
-    _NAME_COUNTS.clear()
-
 
 class Layer:
     """Base of every layer.
@@ -32,29 +16,48 @@ class Layer:
     """
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
-                 batch_input_shape=None, batch_size=None, **kwargs):
+                 batch_input_shape=None, batch_size=None, activity_regularizer=None, **kwargs):
         if kwargs:
             raise TypeError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"`name` must be a string, received name={name!r}")
-        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.name = name or backend.unique_name(snake_case(type(self).__name__))
         self.dtype = np.dtype(dtype or backend.floatx()).name
         self.trainable = trainable
         self.built = False
         self._weights = []
+        self._penalties = []  # (variable, regularizer) pairs
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._activity_losses = []
         self._input_shape = None
         self._output_shape = None
         self._batch_input_shape = _batch_shape(input_shape, input_dim, batch_input_shape, batch_size)
         self._call_takes_training = "training" in inspect.signature(self.call).parameters
 
     # -- weights -----------------------------------------------------------------------------
-    def add_weight(self, shape, initializer="glorot_uniform", dtype=None, trainable=True, name=None):
+    def add_weight(self, shape, initializer="glorot_uniform", dtype=None, trainable=True, name=None,
+                   regularizer=None, constraint=None):
+        """Create a weight; its ``regularizer`` penalty joins ``losses``, its ``constraint`` is
+        applied after every optimizer step."""
         init = initializers.get(initializer)
         var = Variable(init, shape=tuple(shape), dtype=dtype or self.dtype, trainable=trainable,
                        name=f"{self.name}/{name}" if name else self.name)
+        var.constraint = constraints.get(constraint)
+        if regularizer is not None:
+            self._penalties.append((var, regularizers.get(regularizer)))
         self._weights.append(var)
         return var
+
+    @property
+    def losses(self):
+        """The penalties to add to the training loss: weight regularizers (recomputed on each
+        access, so they follow the weights) and the activity penalty of the last call."""
+        return [reg(var) for var, reg in self._penalties] + list(self._activity_losses)
+
+    @property
+    def has_penalties(self):
+        return bool(self._penalties) or self.activity_regularizer is not None
 
     @property
     def weights(self):
@@ -114,9 +117,10 @@ class Layer:
             x = Tensor(np.asarray(x, dtype=self.dtype) if np.asarray(x).dtype.kind in "fiub" else x)
         if not self.built:
             self._maybe_build((None,) + tuple(x.shape[1:]))
-        if self._call_takes_training:
-            return self.call(x, training=training)
-        return self.call(x)
+        out = self.call(x, training=training) if self._call_takes_training else self.call(x)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(out)]
+        return out
 
     @property
     def output_shape(self):
@@ -133,6 +137,8 @@ class Layer:
     # -- config --------------------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
         return config

@@ -1,8 +1,7 @@
 """``Model``: layers, weights, ``compile`` and ``summary``; the loops live in ``training.py``."""
 import numpy as np
 
-from deepbasics import optimizers
-from deepbasics.layers.layer import unique_name
+from deepbasics import backend, optimizers
 from deepbasics.models import compile_state
 from deepbasics.models.summary_format import format_summary
 from deepbasics.models.training import TrainingLoop
@@ -13,7 +12,7 @@ class Model(TrainingLoop):
     """Base of ``Sequential`` (and, later, functional models). Subclasses define ``call``."""
 
     def __init__(self, name=None, trainable=True):
-        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.name = name or backend.unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
         self.optimizer = None
         self.loss = None
@@ -38,7 +37,13 @@ class Model(TrainingLoop):
         # Keras 2's rule, kept on purpose: `trainable` is read here, so a model compiled before
         # `layer.trainable = False` keeps training that layer until it is compiled again.
         self._train_vars = None
+        self._penalized_layers = None
         self.compiled = True
+
+    @property
+    def losses(self):
+        """The regularization penalties of every layer (Tensors), as Keras's ``model.losses``."""
+        return [penalty for layer in self.layers for penalty in layer.losses]
 
     @property
     def metrics_names(self):

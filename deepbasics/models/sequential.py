@@ -53,13 +53,13 @@ class Sequential(Model):
         self._layers.append(layer)
         if previous is not None:
             layer._maybe_build(previous)  # build as we go, so summary() and weights work at once
-        self._train_vars = None
+        self._train_vars = self._penalized_layers = None
 
     def pop(self):
         if not self._layers:
             raise TypeError("There are no layers in the model.")
         self._layers.pop()
-        self._train_vars = None
+        self._train_vars = self._penalized_layers = None
 
     def build(self, input_shape=None):
         """Create every layer's weights from the input shape ``(None, ...)``."""

@@ -150,7 +150,7 @@ class TrainingLoop:
     def _train_step(self, xb, yb, wb):
         variables = self._trainable_variables()
         out = self.call(Tensor(xb), training=True)
-        loss = self.loss(yb, out, wb)
+        loss = self._with_penalties(self.loss(yb, out, wb))
         for v in variables:
             v.grad = None
         loss.backward()
@@ -161,8 +161,17 @@ class TrainingLoop:
     def _test_step(self, xb, yb, wb):
         with no_grad():
             out = self.call(Tensor(xb), training=False)
-            loss = self.loss(yb, out, wb)
+            loss = self._with_penalties(self.loss(yb, out, wb))
         self._compiled_metrics.update(loss.data, len(xb), yb, out.data, wb)
+
+    def _with_penalties(self, loss):
+        """Keras adds the layers' regularization penalties to the loss (and to what it logs)."""
+        if self._penalized_layers is None:
+            self._penalized_layers = [layer for layer in self.layers if layer.has_penalties]
+        for layer in self._penalized_layers:
+            for penalty in layer.losses:
+                loss = loss + penalty
+        return loss
 
     def _evaluate_arrays(self, x, y, w, batch_size, prefix="", cbs=None):
         self._compiled_metrics.reset()

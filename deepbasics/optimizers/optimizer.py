@@ -103,6 +103,8 @@ class Optimizer:
                 self.build([v])
                 entry = slots[id(v)]
             self.update_step(g, w, entry[1], lr)
+            if v.constraint is not None:
+                w[...] = v.constraint(w)
         self.iterations += 1
 
     def update_step(self, grad, var, slots, lr):

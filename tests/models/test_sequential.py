@@ -4,7 +4,7 @@ import pytest
 
 from deepbasics.layers import Dense, Input
 from deepbasics.layers.input_layer import InputLayer
-from deepbasics.layers.layer import reset_names
+from deepbasics.backend import clear_session
 from deepbasics.models import Sequential
 
 # Keras 3.15.1's output for the course model, stdout not a terminal (KERAS_REFERENCE.md).
@@ -26,9 +26,9 @@ Model: "sequential"
 @pytest.fixture
 def fresh_names():
     """Layer and model names counted from zero, as in a new Keras session."""
-    reset_names()
+    clear_session()
     yield
-    reset_names()
+    clear_session()
 
 
 def course_model():
