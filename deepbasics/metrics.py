@@ -74,7 +74,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 def categorical_accuracy(y_true, y_pred):
     """1 where argmax p == argmax y (the first maximum wins)."""
-    return np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)
+    return np.asarray(y_true).argmax(axis=-1) == y_pred.argmax(axis=-1)
 
 
 def sparse_categorical_accuracy(y_true, y_pred):

@@ -1,6 +1,11 @@
 """``Function``: one differentiable operation, forward and backward on raw arrays."""
+import itertools
+
 from deepbasics.autodiff import mode
 from deepbasics.autodiff.tensor import Tensor
+
+
+_sequence = itertools.count()
 
 
 class Function:
@@ -11,7 +16,7 @@ class Function:
     shape: the engine sums them back to each input's shape once (``unbroadcast``).
     """
 
-    __slots__ = ("inputs", "saved", "needs_input_grad", "__dict__")
+    __slots__ = ("inputs", "saved", "needs_input_grad", "seq", "__dict__")
 
     def __call__(self, *inputs):
         needs = tuple([getattr(x, "requires_grad", False) for x in inputs])
@@ -23,6 +28,7 @@ class Function:
             self.saved = None  # inference keeps nothing alive
             return Tensor(out)
         self.inputs = inputs
+        self.seq = next(_sequence)  # later than the functions that made its inputs
         return Tensor(out, requires_grad=True, creator=self)
 
     def save_for_backward(self, *arrays):

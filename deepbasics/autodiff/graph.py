@@ -1,28 +1,7 @@
-"""Reverse-mode sweep: topological order without recursion, then one pass of chain rule."""
+"""Reverse-mode sweep: the chain rule applied from the output back to the leaves, once."""
+import heapq
+
 import numpy as np
-
-
-
-def topological_order(root):
-    """The functions behind ``root``, each after every function that consumes its output.
-
-    Iterative depth-first search, so a 10,000-step recurrent graph hits no recursion limit.
-    """
-    order, visited = [], {id(root.creator)}
-    stack = [(root.creator, iter(root.creator.inputs))]
-    while stack:
-        fn, children = stack[-1]
-        for x in children:
-            creator = getattr(x, "creator", None)
-            if creator is not None and x.requires_grad and id(creator) not in visited:
-                visited.add(id(creator))
-                stack.append((creator, iter(creator.inputs)))
-                break
-        else:
-            stack.pop()
-            order.append(fn)  # post-order: after all its inputs' creators
-    order.reverse()
-    return order
 
 
 def backward(root, grad=None):
@@ -53,24 +32,29 @@ def backward(root, grad=None):
 
 
 def _sweep(root, grad):
-    pending = {id(root.creator): grad}
-    for fn in topological_order(root):
-        gy = pending.pop(id(fn), None)
-        if gy is None:
-            continue
-        gxs = fn.backward(gy)
+    """Chain rule in one pass: a heap hands out the function with the largest sequence number
+    still waiting, i.e. one whose consumers have all passed their gradients on."""
+    pending = {root.creator.seq: grad}
+    heap = [(-root.creator.seq, root.creator)]
+    while heap:
+        fn = heapq.heappop(heap)[1]
+        gxs = fn.backward(pending.pop(fn.seq))
         if not isinstance(gxs, tuple):
             gxs = (gxs,)
         for x, needs, gx in zip(fn.inputs, fn.needs_input_grad, gxs):
             if not needs or gx is None:
                 continue
-            gx = unbroadcast(gx, x.data.shape)
-            if x.creator is None:
+            if gx.shape != x.data.shape:
+                gx = unbroadcast(gx, x.data.shape)
+            creator = x.creator
+            if creator is None:
                 _accumulate(x, gx)
+            elif creator.seq in pending:
+                # a tensor used twice: its gradients add (never written into in place)
+                pending[creator.seq] = pending[creator.seq] + gx
             else:
-                key = id(x.creator)
-                # a tensor used twice: its gradients add (never write into gy in place)
-                pending[key] = pending[key] + gx if key in pending else gx
+                pending[creator.seq] = gx
+                heapq.heappush(heap, (-creator.seq, creator))
         fn.saved = None  # free activations as soon as they are used
 
 

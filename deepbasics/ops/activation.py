@@ -65,9 +65,9 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        self.shift = np.max(x, axis=self.axis, keepdims=True)
+        self.shift = x.max(axis=self.axis, keepdims=True)
         y = np.exp(x - self.shift)
-        self.total = np.sum(y, axis=self.axis, keepdims=True)
+        self.total = y.sum(axis=self.axis, keepdims=True)
         y /= self.total
         self.save_for_backward(y)
         self.output = y  # with shift and total, lets a cross-entropy skip a second softmax
