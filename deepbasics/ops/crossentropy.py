@@ -33,8 +33,10 @@ class SoftmaxCrossEntropy(LossFunction):
 
     def backward(self, gy):
         p, y = self.saved
-        ysum = y.sum(axis=-1, keepdims=True)
-        return self.upstream(gy) * (p * ysum - y), None, None
+        g = p * y.sum(axis=-1, keepdims=True)
+        g -= y
+        g *= self.upstream(gy)
+        return g, None, None
 
 
 class SparseSoftmaxCrossEntropy(LossFunction):
