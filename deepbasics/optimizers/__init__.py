@@ -1,4 +1,5 @@
 """Floor 4: optimizers by Keras name (case-insensitive): ``get('sgd')`` is ``SGD()``."""
+from deepbasics.optimizers import schedules
 from deepbasics.optimizers.adagrad import Adadelta, Adagrad
 from deepbasics.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from deepbasics.optimizers.optimizer import Optimizer
@@ -21,4 +22,4 @@ def serialize(optimizer):
     return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
 
 
-__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "SGD", "get", "serialize"]
+__all__ = ["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "SGD", "get", "schedules", "serialize"]

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from deepbasics import backend
+from deepbasics.optimizers import schedules
 
 
 class Optimizer:
@@ -125,13 +126,16 @@ class Optimizer:
         lr = self._learning_rate
         return {
             "name": self.name,
-            "learning_rate": lr.get_config() if hasattr(lr, "get_config") else lr,
+            "learning_rate": schedules.serialize(lr) if isinstance(lr, schedules.LearningRateSchedule) else lr,
             "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
         }
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
         return cls(**config)
 
     @property
