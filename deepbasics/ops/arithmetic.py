@@ -148,3 +148,46 @@ class MatMul(Function):
             else:
                 gw = np.swapaxes(x, -1, -2) @ gy
         return gx, gw
+
+
+class Maximum(Function):
+    """z = max(x, y);  the gradient goes to the larger input (to x on ties, as TensorFlow)."""
+
+    def forward(self, x, y):
+        self.save_for_backward(x >= y)
+        return np.maximum(x, y)
+
+    def backward(self, gy):
+        (x_wins,) = self.saved
+        gx = gy * x_wins if self.needs_input_grad[0] else None
+        gy_ = gy * ~x_wins if self.needs_input_grad[1] else None
+        return gx, gy_
+
+
+class Minimum(Function):
+    """z = min(x, y);  the gradient goes to the smaller input (to x on ties)."""
+
+    def forward(self, x, y):
+        self.save_for_backward(x <= y)
+        return np.minimum(x, y)
+
+    def backward(self, gy):
+        (x_wins,) = self.saved
+        gx = gy * x_wins if self.needs_input_grad[0] else None
+        gy_ = gy * ~x_wins if self.needs_input_grad[1] else None
+        return gx, gy_
+
+
+class Clip(Function):
+    """z = clip(x, lo, hi) for constants lo, hi;  dz/dx = 1[lo <= x <= hi]."""
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        self.save_for_backward((x >= self.lo) & (x <= self.hi))
+        return np.clip(x, self.lo, self.hi).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        (inside,) = self.saved
+        return gy * inside

@@ -42,6 +42,18 @@ def abs(x):  # noqa: A001 - the NumPy name
     return arithmetic.Abs()(x)
 
 
+def maximum(x, y):
+    return arithmetic.Maximum()(x, y)
+
+
+def minimum(x, y):
+    return arithmetic.Minimum()(x, y)
+
+
+def clip(x, lo, hi):
+    return arithmetic.Clip(lo, hi)(x)
+
+
 def matmul(x, w):
     return arithmetic.MatMul()(x, w)
 

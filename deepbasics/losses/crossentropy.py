@@ -1,41 +1,11 @@
-"""Losses by Keras name, as functions (per-sample values) and classes (reduced, weighted).
-
-``categorical_crossentropy`` follows Keras: probabilities are clipped to [eps, 1 - eps]; with
-``from_logits=True`` it is ``-sum(y log_softmax(z))``. When the prediction came from a softmax
-(or sigmoid) layer, the loss is computed from its logits instead, as Keras's TensorFlow backend
-does: the same value wherever clipping is inactive, and the stable gradient ``(p - y) / n``.
+"""Cross-entropy losses. From probabilities they clip to [eps, 1 - eps] like Keras; when the
+prediction came from a softmax (or sigmoid) layer they use its logits, as Keras's TensorFlow
+backend does: the same value wherever clipping is inactive, and the stable gradient (p - y) / n.
 """
 import warnings
 
-import numpy as np
-
 from deepbasics import ops
-from deepbasics.autodiff import Tensor
-from deepbasics.registry import resolve, snake_case
-
-
-class Loss:
-    """Base: ``loss(y_true, y_pred, sample_weight=None) -> scalar Tensor``."""
-
-    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or snake_case(type(self).__name__)
-        self.reduction = reduction
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        y_true = np.asarray(getattr(y_true, "data", y_true))
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=_dtype(y_pred))
-        return self.call(y_true, _tensor(y_pred), sample_weight, self.reduction)
-
-    def call(self, y_true, y_pred, weights, reduction):
-        raise NotImplementedError
-
-    def get_config(self):
-        return {"name": self.name, "reduction": self.reduction}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+from deepbasics.losses.loss import Loss
 
 
 class CategoricalCrossentropy(Loss):
@@ -110,82 +80,3 @@ class BinaryCrossentropy(Loss):
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing, "axis": self.axis}
-
-
-class MeanSquaredError(Loss):
-    """L = mean (y - p)^2."""
-
-    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
-        super().__init__(name, reduction)
-
-    def call(self, y_true, y_pred, weights, reduction):
-        y = y_true.astype(y_pred.dtype, copy=False)
-        if y.ndim == y_pred.ndim - 1:
-            y = y[..., None]
-        return ops.mean_squared_error(y_pred, y, weights, reduction)
-
-
-def _per_sample(cls):
-    def loss_fn(y_true, y_pred, **kwargs):
-        return cls(reduction="none", **kwargs)(y_true, y_pred)
-
-    loss_fn.__name__ = snake_case(cls.__name__)
-    loss_fn.__doc__ = f"Per-sample {cls.__doc__}"
-    loss_fn.loss_class = cls
-    return loss_fn
-
-
-categorical_crossentropy = _per_sample(CategoricalCrossentropy)
-sparse_categorical_crossentropy = _per_sample(SparseCategoricalCrossentropy)
-binary_crossentropy = _per_sample(BinaryCrossentropy)
-mean_squared_error = _per_sample(MeanSquaredError)
-
-ALL_LOSSES = {
-    "CategoricalCrossentropy": CategoricalCrossentropy,
-    "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
-    "BinaryCrossentropy": BinaryCrossentropy,
-    "MeanSquaredError": MeanSquaredError,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "binary_crossentropy": BinaryCrossentropy,
-    "mean_squared_error": MeanSquaredError,
-    "mse": MeanSquaredError,
-}
-
-
-class LossFunctionWrapper(Loss):
-    """Wraps a user's ``fn(y_true, y_pred) -> per-sample Tensor`` with a reduction."""
-
-    def __init__(self, fn, reduction="sum_over_batch_size", name=None):
-        super().__init__(name or getattr(fn, "__name__", "loss"), reduction)
-        self.fn = fn
-
-    def call(self, y_true, y_pred, weights, reduction):
-        per = _tensor(self.fn(y_true, y_pred))
-        if weights is not None:
-            per = per * weights
-        if reduction == "none":
-            return per
-        return per.sum() if reduction == "sum" else per.mean()
-
-
-def get(identifier):
-    """A ``Loss`` from a Keras name, a config dict, a Loss class/instance, or a function."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, Loss):
-        return identifier
-    if hasattr(identifier, "loss_class"):
-        return identifier.loss_class()
-    if callable(identifier) and not isinstance(identifier, type):
-        return LossFunctionWrapper(identifier)
-    return resolve(identifier, "loss", ALL_LOSSES, base=Loss)
-
-
-def _tensor(x):
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
-
-
-def _dtype(x):
-    return getattr(x, "dtype", np.float32)
-
