@@ -6,5 +6,9 @@ from deepbasics.layers.dense import Dense
 from deepbasics.layers.dropout import Dropout
 from deepbasics.layers.input_layer import Input, InputLayer, KerasTensor
 from deepbasics.layers.layer import Layer
+from deepbasics.layers.noise import GaussianNoise, Lambda
+from deepbasics.layers.reshaping import Permute, RepeatVector, Reshape
 
-__all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax", "Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "KerasTensor", "Layer"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "ELU", "Flatten", "GaussianNoise", "Input",
+           "InputLayer", "KerasTensor", "Lambda", "Layer", "LeakyReLU", "PReLU", "Permute", "ReLU",
+           "RepeatVector", "Reshape", "Softmax"]
