@@ -62,3 +62,10 @@ def check_name(identifier):
     """Raise now (at compile time) for an unknown metric name."""
     if isinstance(identifier, str) and identifier.lower() not in ACCURACY_NAMES:
         get(identifier)
+
+
+__all__ = ["AUC", "BinaryAccuracy", "CategoricalAccuracy", "LossMetric", "Mean", "MeanAbsoluteError",
+           "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "Recall", "SparseCategoricalAccuracy",
+           "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy", "binary_accuracy", "categorical_accuracy",
+           "get", "mean_absolute_error", "mean_squared_error", "sparse_categorical_accuracy",
+           "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy"]

@@ -107,6 +107,20 @@ class Sequential(Model):
     def output_shape(self):
         return self._layers[-1].output_shape
 
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Keras 2's class predictions: argmax of the outputs (or output > 0.5 for one unit)."""
+        warnings.warn("`predict_classes` was removed in Keras 2.6; use "
+                      "`np.argmax(model.predict(x), axis=-1)` (or `(model.predict(x) > 0.5).astype('int32')` "
+                      "for a sigmoid output).", DeprecationWarning, stacklevel=2)
+        p = self.predict(x, batch_size=batch_size, verbose=verbose)
+        return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Keras 2's name for ``predict`` on a probabilistic output."""
+        warnings.warn("`predict_proba` was removed in Keras 2.6; use `model.predict(x)`.",
+                      DeprecationWarning, stacklevel=2)
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
     def get_config(self):
         return {"name": self.name, "layers": [
             {"class_name": type(layer).__name__, "config": layer.get_config()} for layer in self._layers]}

@@ -13,6 +13,8 @@ from deepbasics.autodiff import Tensor, no_grad
 from deepbasics.callbacks import CallbackList, History, ProgbarLogger, to_float_logs
 from deepbasics.models import data_checks as checks
 from deepbasics.models.compile_state import as_sample_weight
+from deepbasics.models.data_adapter import (ArrayBatches, SourceBatches, class_weight_to_sample_weight,
+                                            is_batch_source)
 
 # below this many multiply-adds per training step, one BLAS thread beats two
 SMALL_STEP_MACS = 20_000_000
@@ -28,41 +30,48 @@ class TrainingLoop:
             validation_batch_size=None, validation_freq=1):
         """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``."""
         self._require_compiled("fit")
-        for arg, value in [("class_weight", class_weight), ("steps_per_epoch", steps_per_epoch),
-                           ("validation_steps", validation_steps)]:
-            if value is not None:
-                raise ValueError(f"fit(): `{arg}` is not supported yet; received {arg}={value!r}.")
+        if validation_steps is not None:
+            raise ValueError(f"fit(): `validation_steps` is not supported yet; received {validation_steps!r}.")
         batch_size = checks.positive_int("batch_size", 32 if batch_size is None else batch_size)
         epochs = checks.positive_int("epochs", epochs)
         validation_freq = checks.positive_int("validation_freq", validation_freq)
+        steps_per_epoch = checks.positive_int("steps_per_epoch", steps_per_epoch, allow_none=True)
         _check_verbose(verbose)
         if not isinstance(initial_epoch, int) or not 0 <= initial_epoch:
             raise ValueError(f"`initial_epoch` must be a non-negative integer, received {initial_epoch!r}")
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"`validation_split` must be in [0, 1), received validation_split={validation_split!r}")
-        x, y = self._prepare(x, y)
-        w = as_sample_weight(sample_weight, len(x))
-        if validation_data is not None:
-            val = self._prepare_validation(validation_data)
-        elif validation_split:
-            split = int(len(x) * (1.0 - validation_split))  # the last samples, before shuffling
-            if split == 0 or split == len(x):
-                raise ValueError(f"validation_split={validation_split} leaves no training or no validation samples out of {len(x)}.")
-            val = (x[split:], y[split:], None if w is None else w[split:])
-            x, y, w = x[:split], y[:split], None if w is None else w[:split]
+        val = self._prepare_validation(validation_data) if validation_data is not None else None
+        if is_batch_source(x):
+            if y is not None or sample_weight is not None or validation_split:
+                raise ValueError("When `x` is a generator or Sequence it yields (x, y[, w]) batches itself: "
+                                 "leave `y`, `sample_weight` and `validation_split` unset.")
+            batches = SourceBatches(x, steps_per_epoch, shuffle, self._prepare_batch(class_weight))
         else:
-            val = None
-        steps = math.ceil(len(x) / batch_size)
+            x, y = self._prepare(x, y)
+            w = as_sample_weight(sample_weight, len(x))
+            if class_weight is not None:
+                w = class_weight_to_sample_weight(class_weight, y, w)
+            if validation_split and val is None:
+                split = int(len(x) * (1.0 - validation_split))  # the last samples, before shuffling
+                if split == 0 or split == len(x):
+                    raise ValueError(f"validation_split={validation_split} leaves no training or no "
+                                     f"validation samples out of {len(x)}.")
+                val = (x[split:], y[split:], None if w is None else w[split:])
+                x, y, w = x[:split], y[:split], None if w is None else w[:split]
+            batches = ArrayBatches(x, y, w, batch_size, shuffle, steps_per_epoch)
         history = History()
         cbs = CallbackList(
             list(callbacks or []) + [history] + ([ProgbarLogger()] if verbose else []),
-            self, {"verbose": verbose, "epochs": epochs, "steps": steps})
+            self, {"verbose": verbose, "epochs": epochs, "steps": batches.steps})
         self.stop_training = False
         with backend.blas_threads(self._blas_threads(batch_size)):
             cbs.call("on_train_begin", None)
             for epoch in range(initial_epoch, epochs):
                 cbs.call("on_epoch_begin", epoch, None)
-                logs = self._train_epoch(x, y, w, batch_size, shuffle, cbs)
+                logs = self._train_epoch(batches, cbs)
+                if logs is None:  # the batch source ran out before this epoch began
+                    break
                 if val is not None and (epoch + 1 - initial_epoch) % validation_freq == 0:
                     logs.update(self._evaluate_arrays(*val, validation_batch_size or batch_size, prefix="val_"))
                 logs = to_float_logs(logs)
@@ -127,25 +136,20 @@ class TrainingLoop:
             return self.call(Tensor(self._prepare_x(x)), training=False).data
 
     # -- steps ---------------------------------------------------------------------------------
-    def _train_epoch(self, x, y, w, batch_size, shuffle, cbs):
+    def _train_epoch(self, batches, cbs):
         self._compiled_metrics.reset()
-        n = len(x)
-        order = backend.rng().permutation(n) if shuffle else None
         want_batch_logs = cbs.wants("on_train_batch_end")
         want_batch_begin = cbs.wants("on_train_batch_begin")
-        for step, start in enumerate(range(0, n, batch_size)):
+        step = -1
+        for step, (xb, yb, wb) in enumerate(batches.epoch()):
             if want_batch_begin:
                 cbs.call("on_train_batch_begin", step, None)
-            if order is None:
-                idx = slice(start, start + batch_size)
-            else:
-                idx = order[start:start + batch_size]
-            self._train_step(x[idx], y[idx], None if w is None else w[idx])
+            self._train_step(xb, yb, wb)
             if want_batch_logs:
                 cbs.call("on_train_batch_end", step, self._compiled_metrics.results())
             if self.stop_training:
                 break
-        return self._compiled_metrics.results()
+        return self._compiled_metrics.results() if step >= 0 else None
 
     def _train_step(self, xb, yb, wb):
         variables = self._trainable_variables()
@@ -225,6 +229,16 @@ class TrainingLoop:
         if y.dtype.kind in "uib" and getattr(self.loss, "name", "") != "sparse_categorical_crossentropy":
             y = y.astype(backend.floatx())
         return x, y
+
+    def _prepare_batch(self, class_weight):
+        def prepare(x, y, w=None):
+            x, y = self._prepare(x, y)
+            w = as_sample_weight(w, len(x))
+            if class_weight is not None:
+                w = class_weight_to_sample_weight(class_weight, y, w)
+            return x, y, w
+
+        return prepare
 
     def _prepare_validation(self, data):
         if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):

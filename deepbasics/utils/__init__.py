@@ -2,8 +2,9 @@
 from deepbasics.utils import np_utils
 from deepbasics.utils.categorical import normalize, to_categorical
 from deepbasics.utils.seed import set_random_seed
+from deepbasics.utils.sequence import PyDataset, Sequence
 
-__all__ = ["np_utils", "normalize", "plot_history", "set_random_seed", "to_categorical"]
+__all__ = ["PyDataset", "Sequence", "np_utils", "normalize", "plot_history", "set_random_seed", "to_categorical"]
 
 
 def plot_history(history, path=None, metrics=None):
