@@ -7,17 +7,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from deepbasics import cli, keras_alias
-from deepbasics.datasets import mnist
 
-REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = os.environ.get("DEEPBASICS_DATA_DIR") or str(REPO.parent / "shared" / "data" / "mnist")
-HAVE_DATA = all(any((Path(DATA_DIR) / (stem + ext)).is_file() for ext in ("", ".gz"))
-                for stem, _, _ in mnist.IDX_FILES.values())
+from mnist_data import DATA_DIR, HAVE_DATA  # noqa: E402 - tests/ is on pytest's pythonpath
 needs_data = pytest.mark.skipif(not HAVE_DATA, reason=f"the MNIST IDX files are not in {DATA_DIR}")
 KNOBS = ["--epochs", "--batch-size", "--optimizer", "--learning-rate", "--hidden-units",
          "--activation", "--out", "--seed", "--verbose", "--validation-split", "--limit"]

@@ -4,7 +4,6 @@ import subprocess
 import sys
 import textwrap
 import types
-from pathlib import Path
 
 import pytest
 
@@ -12,10 +11,7 @@ import deepbasics
 from deepbasics import keras_alias
 from deepbasics.datasets import mnist
 
-REPO = Path(__file__).resolve().parents[1]
-DATA_DIR = os.environ.get("DEEPBASICS_DATA_DIR") or str(REPO.parent / "shared" / "data" / "mnist")
-HAVE_DATA = all(any((Path(DATA_DIR) / (stem + ext)).is_file() for ext in ("", ".gz"))
-                for stem, _, _ in mnist.IDX_FILES.values())
+from mnist_data import DATA_DIR, HAVE_DATA  # noqa: E402 - tests/ is on pytest's pythonpath
 needs_data = pytest.mark.skipif(not HAVE_DATA, reason=f"the MNIST IDX files are not in {DATA_DIR}")
 
 # The course script's imports, as written for Keras, on a subset so that it runs in a second.

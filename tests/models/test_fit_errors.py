@@ -2,8 +2,6 @@
 
 Each message names the argument, what it received and what was expected (DESIGN.md).
 """
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,10 +11,7 @@ from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.utils import set_random_seed, to_categorical
 
-REPO = Path(__file__).resolve().parents[2]
-DATA_DIR = os.environ.get("DEEPBASICS_DATA_DIR") or str(REPO.parent / "shared" / "data" / "mnist")
-HAVE_DATA = all(any((Path(DATA_DIR) / (stem + ext)).is_file() for ext in ("", ".gz"))
-                for stem, _, _ in mnist.IDX_FILES.values())
+from mnist_data import DATA_DIR, HAVE_DATA  # noqa: E402 - tests/ is on pytest's pythonpath
 
 N = 64
 rng = np.random.default_rng(0)

@@ -4,8 +4,6 @@ Data: the MNIST IDX files in ``$DEEPBASICS_DATA_DIR`` (default: the shared data 
 the repository); the tests skip when they are not there.
 """
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +16,7 @@ from deepbasics.models import Sequential
 from deepbasics.optimizers import SGD
 from deepbasics.utils import set_random_seed, to_categorical
 
-REPO = Path(__file__).resolve().parents[2]
-DATA_DIR = os.environ.get("DEEPBASICS_DATA_DIR") or str(REPO.parent / "shared" / "data" / "mnist")
-HAVE_DATA = all(any((Path(DATA_DIR) / (stem + ext)).is_file() for ext in ("", ".gz"))
-                for stem, _, _ in mnist.IDX_FILES.values())
+from mnist_data import DATA_DIR, HAVE_DATA  # noqa: E402 - tests/ is on pytest's pythonpath
 pytestmark = pytest.mark.skipif(not HAVE_DATA, reason=f"the MNIST IDX files are not in {DATA_DIR}")
 
 
