@@ -35,17 +35,19 @@ class LossFunction(Function):
         if weights is not None or self.reduction == "none":
             return self.reduce(sign * np.sum(a * b, axis=-1), weights)
         self.weights, self.loss_shape = None, a.shape[:-1]
-        total = np.asarray(sign * np.vdot(a, b), dtype=b.dtype)
-        return total if self.reduction == "sum" else total / max(_size(self.loss_shape), 1)
+        total = np.vdot(a, b) * sign  # NumPy scalars: far cheaper than array operations
+        if self.reduction != "sum":
+            total = total / max(_size(self.loss_shape), 1)
+        return np.asarray(total, dtype=b.dtype)
 
     def upstream(self, gy):
         """d(out)/d(l) * gy with a trailing axis, ready to scale a per-class gradient."""
-        g = gy
+        g = gy.item() if gy.ndim == 0 else gy  # a Python float scales float32 without upcasting
         if self.reduction in ("sum_over_batch_size", "mean"):
-            g = gy / max(_size(self.loss_shape), 1)
+            g = g / max(_size(self.loss_shape), 1)
         if self.weights is not None:
             g = g * self.weights
-        if getattr(g, "ndim", 0) == 0:
+        if np.ndim(g) == 0:
             return g  # a scalar broadcasts by itself
         return g.reshape(self.loss_shape + (1,)) if g.shape != self.loss_shape + (1,) else g
 
