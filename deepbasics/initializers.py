@@ -73,16 +73,18 @@ class Ones(Constant):
 
 
 class RandomInitializer(Initializer):
-    """Draws from its own generator when given ``seed``, else from the library's generator."""
+    """Seeded: every call starts a generator from ``seed``, so it returns the same values each
+    time (Keras 3: "an initializer seeded with an integer will produce the same random values
+    across multiple calls"). Unseeded: draws from the library's generator (``set_random_seed``).
+    """
 
     def __init__(self, seed=None):
         if seed is not None and not isinstance(seed, (int, np.integer)):
             raise ValueError(f"`seed` must be an int or None, received seed={seed!r}")
         self.seed = seed
-        self._rng = None if seed is None else np.random.default_rng(seed)
 
     def rng(self):
-        return self._rng if self._rng is not None else backend.rng()
+        return backend.rng() if self.seed is None else np.random.default_rng(self.seed)
 
     def truncated(self, shape, mean, stddev):
         """N(mean, stddev) with samples beyond 2 stddev drawn again (a loop over rounds only)."""

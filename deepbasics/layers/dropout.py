@@ -19,17 +19,16 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate <= 1:
-            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
-                             f"between 0 and 1. Received: rate={rate!r}")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value in "
+                             f"[0, 1) (1.0 would drop every unit, and scaling by 1 / (1 - rate) divides "
+                             f"by zero). Received: rate={rate!r}")
         self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
     def call(self, x, training=None):
         if not training or self.rate == 0:
             return x
-        if self.rate == 1:
-            return x * 0.0  # every unit dropped: Keras returns zeros too
         shape = None
         if self.noise_shape is not None:
             shape = tuple(x.shape[i] if n is None else n for i, n in enumerate(self.noise_shape))

@@ -23,16 +23,10 @@ class CategoricalCrossentropy(Loss):
         y = y_true.astype(y_pred.dtype, copy=False)
         if self.label_smoothing:
             y = y * (1.0 - self.label_smoothing) + self.label_smoothing / y.shape[-1]
-        if self.from_logits and y_pred._keras_logits is not None:
-            warnings.warn(
-                "`categorical_crossentropy` received `from_logits=True`, but the `output` argument "
-                "was produced by a Softmax activation and thus does not represent logits. "
-                "Was this intended?", stacklevel=3)
-        if self.from_logits:
-            return ops.softmax_cross_entropy(y_pred, y, weights, reduction)
-        if y_pred._keras_logits is not None:
-            return ops.softmax_cross_entropy(y_pred._keras_logits, y, weights, reduction, probs=y_pred)
-        return ops.categorical_crossentropy(y_pred, y, weights, reduction)
+        logits = _logits(y_pred, self.from_logits, "categorical_crossentropy", "Softmax")
+        if logits is None:
+            return ops.categorical_crossentropy(y_pred, y, weights, reduction)
+        return ops.softmax_cross_entropy(logits, y, weights, reduction, probs=y_pred)
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing, "axis": self.axis}
@@ -49,7 +43,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     def call(self, y_true, y_pred, weights, reduction):
         labels = y_true.reshape(y_pred.shape[:-1]) if y_true.ndim == y_pred.ndim else y_true
-        logits = y_pred if self.from_logits else y_pred._keras_logits
+        logits = _logits(y_pred, self.from_logits, "sparse_categorical_crossentropy", "Softmax")
         if logits is not None:
             return ops.sparse_softmax_cross_entropy(logits, labels, weights, reduction)
         return ops.sparse_categorical_crossentropy(y_pred, labels, weights, reduction)
@@ -73,10 +67,27 @@ class BinaryCrossentropy(Loss):
             y = y[..., None]
         if self.label_smoothing:
             y = y * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing
-        logits = y_pred if self.from_logits else y_pred._keras_logits
+        logits = _logits(y_pred, self.from_logits, "binary_crossentropy", "Sigmoid")
         if logits is not None:
             return ops.sigmoid_binary_crossentropy(logits, y, weights, reduction)
         return ops.binary_crossentropy(y_pred, y, weights, reduction)
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+def _logits(y_pred, from_logits, loss_name, activation):
+    """The logits to use, or None to compute from probabilities (Keras's TensorFlow backend).
+
+    An output that carries the logits of its softmax/sigmoid is computed from them, also when
+    ``from_logits=True`` was passed: then the output is not logits, and a warning says so.
+    """
+    cached = y_pred._keras_logits
+    if cached is None:
+        return y_pred if from_logits else None
+    if from_logits:
+        warnings.warn(
+            f"`{loss_name}` received `from_logits=True`, but the `output` argument was produced "
+            f"by a {activation} activation and thus does not represent logits. Was this intended?",
+            stacklevel=4)
+    return cached

@@ -137,16 +137,19 @@ class MatMul(Function):
 
     def backward(self, gy):
         x, w = self.saved
+        # NumPy treats a 1-D x as a row (1, k) and a 1-D w as a column (k, 1), then drops that
+        # axis from z: put it back in gy, use the 2-D rule, drop it from the gradient again
+        x2 = x[None, :] if x.ndim == 1 else x
+        w2 = w[:, None] if w.ndim == 1 else w
+        g = gy[..., None] if w.ndim == 1 else gy
+        g = g[..., None, :] if x.ndim == 1 else g
         gx = gw = None
         if self.needs_input_grad[0]:
-            gx = gy @ np.swapaxes(w, -1, -2) if w.ndim > 1 else np.multiply.outer(gy, w)
+            gx = g @ np.swapaxes(w2, -1, -2)
+            gx = gx[..., 0, :] if x.ndim == 1 else gx
         if self.needs_input_grad[1]:
-            if x.ndim == 1:
-                gw = np.multiply.outer(x, gy)
-            elif w.ndim == 1:
-                gw = (np.swapaxes(x, -1, -2) @ gy[..., None])[..., 0]
-            else:
-                gw = np.swapaxes(x, -1, -2) @ gy
+            gw = np.swapaxes(x2, -1, -2) @ g
+            gw = gw[..., 0] if w.ndim == 1 else gw
         return gx, gw
 
 

@@ -61,5 +61,6 @@ class Max(Function):
         x, z = self.saved
         zk = _expand(z, x.shape, self.axis, self.keepdims)
         mask = x == zk
-        count = np.sum(mask, axis=self.axis, keepdims=True)
-        return mask * (_expand(gy, x.shape, self.axis, self.keepdims) / count)
+        g = _expand(gy, x.shape, self.axis, self.keepdims)
+        count = np.sum(mask, axis=self.axis, keepdims=True).astype(g.dtype)  # int counts would promote to float64
+        return mask * (g / count)

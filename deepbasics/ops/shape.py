@@ -30,7 +30,7 @@ class Transpose(Function):
     def backward(self, gy):
         if self.axes is None:
             return np.transpose(gy)
-        return np.transpose(gy, np.argsort(self.axes))
+        return np.transpose(gy, np.argsort([a % gy.ndim for a in self.axes]))  # negative axes too
 
 
 class GetItem(Function):

@@ -154,3 +154,24 @@ def test_non_callback_is_rejected():
     x, y = _data(8)
     with pytest.raises(TypeError, match="Callback"):
         _model().fit(x, y, epochs=1, verbose=0, callbacks=[print])
+
+
+def test_evaluate_and_predict_hooks():
+    class Seen(callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def on_test_begin(self, logs=None): self.seen.append("test_begin")
+        def on_test_batch_end(self, batch, logs=None): self.seen.append(f"test_batch {batch}")
+        def on_test_end(self, logs=None): self.seen.append("test_end")
+        def on_predict_begin(self, logs=None): self.seen.append("predict_begin")
+        def on_predict_batch_end(self, batch, logs=None): self.seen.append(f"predict_batch {batch}")
+        def on_predict_end(self, logs=None): self.seen.append("predict_end")
+
+    x, y = _data(8)
+    model, seen = _model(), Seen()
+    model.evaluate(x, y, batch_size=4, verbose=0, callbacks=[seen])
+    model.predict(x, batch_size=8, verbose=0, callbacks=[seen])
+    assert seen.seen == ["test_begin", "test_batch 0", "test_batch 1", "test_end",
+                         "predict_begin", "predict_batch 0", "predict_end"]

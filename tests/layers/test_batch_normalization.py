@@ -61,3 +61,20 @@ def test_gradients(shape, axes):
 def test_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         layers.BatchNormalization(**kwargs)
+
+
+def test_predict_after_fit_uses_moving_statistics():
+    import deepbasics as db
+
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((256, 4)) * 3 + 5).astype(np.float32)
+    y = (x.sum(1, keepdims=True) > 20).astype(np.float32)
+    db.utils.set_random_seed(0)
+    model = db.Sequential([db.layers.BatchNormalization(input_shape=(4,), momentum=0.5), db.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, epochs=3, batch_size=32, verbose=0)
+    bn, dense = model.layers
+    np.testing.assert_allclose(bn.moving_mean.numpy(), x.mean(0), rtol=0.1)  # tracked the data
+    expected = ((x - bn.moving_mean.numpy()) / np.sqrt(bn.moving_variance.numpy() + 1e-3)
+                * bn.gamma.numpy() + bn.beta.numpy()) @ dense.kernel.numpy() + dense.bias.numpy()
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
