@@ -3,6 +3,7 @@ import numpy as np
 
 from deepbasics import backend
 from deepbasics.layers.layer import Layer
+from deepbasics.layers.symbolic import KerasTensor, Node
 
 
 class InputLayer(Layer):
@@ -30,17 +31,9 @@ class InputLayer(Layer):
         return {"batch_shape": self.batch_shape, "dtype": self.dtype, "name": self.name}
 
 
-class KerasTensor:
-    """What ``Input(shape)`` returns: a symbolic tensor with a shape, made by an InputLayer."""
-
-    def __init__(self, shape, dtype, layer):
-        self.shape, self.dtype, self._keras_layer = tuple(shape), dtype, layer
-
-    def __repr__(self):
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self._keras_layer.name}>"
-
-
 def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None):  # noqa: N802 - Keras's name
     """A symbolic input of ``shape`` (without the batch axis): ``Input(shape=(784,))``."""
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name)
-    return KerasTensor(layer.batch_shape, dtype or backend.floatx(), layer)
+    node = Node(layer, ())
+    node.outputs = KerasTensor(layer.batch_shape, dtype or backend.floatx(), node)
+    return node.outputs

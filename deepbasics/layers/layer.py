@@ -5,6 +5,7 @@ import numpy as np
 
 from deepbasics import backend, constraints, initializers, regularizers
 from deepbasics.autodiff import Tensor, Variable
+from deepbasics.layers.symbolic import is_symbolic, symbolic_call
 from deepbasics.registry import snake_case
 
 class Layer:
@@ -101,10 +102,11 @@ class Layer:
 
     def _maybe_build(self, input_shape):
         if not self.built:
-            self._input_shape = tuple(input_shape)
-            self.build(tuple(input_shape))
+            shape = [tuple(s) for s in input_shape] if _is_shape_list(input_shape) else tuple(input_shape)
+            self._input_shape = shape
+            self.build(shape)
             self.built = True
-            self._output_shape = self.compute_output_shape(tuple(input_shape))
+            self._output_shape = self.compute_output_shape(shape)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -113,10 +115,16 @@ class Layer:
         raise NotImplementedError
 
     def __call__(self, x, training=None):
-        if not isinstance(x, Tensor):
-            x = Tensor(np.asarray(x, dtype=self.dtype) if np.asarray(x).dtype.kind in "fiub" else x)
-        if not self.built:
-            self._maybe_build((None,) + tuple(x.shape[1:]))
+        if is_symbolic(x):
+            return symbolic_call(self, x)  # the functional API: shapes only
+        if isinstance(x, (list, tuple)):
+            x = [_as_tensor(t, self.dtype) for t in x]
+            if not self.built:
+                self._maybe_build([(None,) + tuple(t.shape[1:]) for t in x])
+        else:
+            x = _as_tensor(x, self.dtype)
+            if not self.built:
+                self._maybe_build((None,) + tuple(x.shape[1:]))
         out = self.call(x, training=training) if self._call_takes_training else self.call(x)
         if self.activity_regularizer is not None:
             self._activity_losses = [self.activity_regularizer(out)]
@@ -149,6 +157,18 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _as_tensor(x, dtype):
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    return Tensor(arr.astype(dtype) if arr.dtype.kind in "fiub" else arr)
+
+
+def _is_shape_list(shape):
+    """A list of shapes (a merge layer's input), not one shape."""
+    return isinstance(shape, list) and len(shape) > 0 and isinstance(shape[0], (tuple, list))
 
 
 def _batch_shape(input_shape, input_dim, batch_input_shape, batch_size):

@@ -1,19 +1,34 @@
-"""``Model``: layers, weights, ``compile`` and ``summary``; the loops live in ``training.py``."""
+"""``Model``: layers, weights, ``compile`` and ``summary``; the loops live in ``training.py``.
+
+A Model is a Layer, so a model can be a layer of another model (a GAN's combined model).
+Three ways to make one, as in Keras: ``Sequential``, ``Model(inputs, outputs)`` (functional),
+or a subclass that creates layers in ``__init__`` and writes ``call``.
+"""
 import numpy as np
 
-from deepbasics import backend, optimizers
-from deepbasics.models import compile_state
+from deepbasics import optimizers
+from deepbasics.autodiff import Tensor, no_grad
+from deepbasics.layers.layer import Layer
+from deepbasics.models import compile_state, freezing
 from deepbasics.models.summary_format import format_summary
 from deepbasics.models.training import TrainingLoop
-from deepbasics.registry import snake_case
 
 
-class Model(TrainingLoop):
-    """Base of ``Sequential`` (and, later, functional models). Subclasses define ``call``."""
+class Model(Layer, TrainingLoop):
+    """Base of ``Sequential`` and functional models; subclass it and write ``call`` for your own."""
 
-    def __init__(self, name=None, trainable=True):
-        self.name = name or backend.unique_name(snake_case(type(self).__name__))
-        self.trainable = trainable
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from deepbasics.models.functional import Functional
+
+            return object.__new__(Functional)  # Keras: Model(inputs, outputs) is a functional model
+        return object.__new__(cls)
+
+    def __init__(self, *args, name=None, trainable=True, **kwargs):
+        if args:
+            raise TypeError(f"{type(self).__name__}() takes keyword arguments only for a subclassed model; "
+                            "for a functional model pass inputs and outputs: Model(inputs, outputs).")
+        Layer.__init__(self, trainable=trainable, name=name, **kwargs)
         self.optimizer = None
         self.loss = None
         self.compiled = False
@@ -36,9 +51,48 @@ class Model(TrainingLoop):
         self._compiled_metrics = compile_state.CompiledMetrics(metrics)
         # Keras 2's rule, kept on purpose: `trainable` is read here, so a model compiled before
         # `layer.trainable = False` keeps training that layer until it is compiled again.
+        self._compile_flags = freezing.record_flags(self)
+        self._warned_flags = False
         self._train_vars = None
         self._penalized_layers = None
         self.compiled = True
+
+    @property
+    def layers(self):
+        """A subclassed model's layers: the Layer attributes it set, in order."""
+        found = []
+        for value in vars(self).values():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            found.extend(v for v in items if isinstance(v, Layer) and v is not self)
+        return found
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by ``index`` in ``layers``."""
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has "
+                                 f"{len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name!r}. Existing layers are: {[l.name for l in self.layers]}.")
+
+    def compute_output_shape(self, input_shape):
+        with no_grad():
+            out = self.call(Tensor(np.zeros((1,) + tuple(input_shape[1:]), dtype=self.dtype)), training=False)
+        return (input_shape[0],) + tuple(out.shape[1:])
+
+    # -- what the training loop asks (a subclassed model learns its shapes by being called) --
+    def _build_for(self, x):
+        if not self.built:
+            self._maybe_build((None,) + tuple(x.shape[1:]))
+
+    def _expected_input_shape(self):
+        return self._input_shape
+
+    def _output_units(self):
+        return self._output_shape[-1] if self._output_shape else None
 
     @property
     def losses(self):
@@ -100,5 +154,3 @@ class Model(TrainingLoop):
         if print_fn is None:
             print(text)
 
-    def __call__(self, x, training=None):
-        return self.call(x, training=training)

@@ -71,7 +71,7 @@ class Sequential(Model):
         for layer in self._layers:
             layer._maybe_build(shape)
             shape = layer.output_shape
-        self._built_input_shape = tuple(input_shape)
+        self._input_shape, self._output_shape, self.built = tuple(input_shape), shape, True
 
     def call(self, x, training=None):
         for layer in self._layers:
@@ -79,6 +79,21 @@ class Sequential(Model):
         return x
 
     # -- what the training loop asks -------------------------------------------------------------
+    @property
+    def _batch_input_shape(self):
+        """A model used as the first layer of another declares its own input shape."""
+        return self._declared_input_shape() if hasattr(self, "_layers") else None
+
+    @_batch_input_shape.setter
+    def _batch_input_shape(self, value):
+        pass  # Layer.__init__ sets it; a Sequential reads it from its first layer instead
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
     def _declared_input_shape(self):
         if self._input_layer is not None:
             return self._input_layer.batch_shape

@@ -12,6 +12,7 @@ from deepbasics import backend
 from deepbasics.autodiff import Tensor, no_grad
 from deepbasics.callbacks import CallbackList, History, ProgbarLogger, to_float_logs
 from deepbasics.models import data_checks as checks
+from deepbasics.models import freezing
 from deepbasics.models.compile_state import as_sample_weight
 from deepbasics.models.data_adapter import (ArrayBatches, SourceBatches, class_weight_to_sample_weight,
                                             is_batch_source)
@@ -30,6 +31,7 @@ class TrainingLoop:
             validation_batch_size=None, validation_freq=1):
         """Train for ``epochs`` passes over ``(x, y)``; returns a ``History``."""
         self._require_compiled("fit")
+        freezing.warn_if_changed(self)
         if validation_steps is not None:
             raise ValueError(f"fit(): `validation_steps` is not supported yet; received {validation_steps!r}.")
         batch_size = checks.positive_int("batch_size", 32 if batch_size is None else batch_size)
@@ -119,6 +121,7 @@ class TrainingLoop:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One gradient step on one batch; returns ``[loss, *metrics]`` for that batch."""
         self._require_compiled("train_on_batch")
+        freezing.warn_if_changed(self)
         x, y = self._prepare(x, y)
         self._compiled_metrics.reset()
         self._train_step(x, y, as_sample_weight(sample_weight, len(x)))
@@ -199,9 +202,12 @@ class TrainingLoop:
         return values[0] if len(values) == 1 else values
 
     def _trainable_variables(self):
-        # fixed at the first step after compile: Keras 2's compile-time `trainable` rule
+        # the weights the flags recorded by compile() allow (see freezing.py)
         if self._train_vars is None:
-            self._train_vars = list(self.trainable_weights)
+            self._train_vars = freezing.trainable_at_compile(self, self._compile_flags)
+            if not self._train_vars:
+                raise ValueError(f"Model {self.name!r} has no trainable weights (every layer was frozen "
+                                 "when it was compiled): there is nothing to train.")
             self.optimizer.build(self._train_vars)
         return self._train_vars
 
