@@ -8,6 +8,15 @@ import numpy as np
 from deepbasics import backend
 
 
+def take(a, idx):
+    """``a[idx]`` for one array, or for each array of a multi-input/output list."""
+    return [part[idx] for part in a] if isinstance(a, list) else a[idx]
+
+
+def count(a):
+    return len(a[0]) if isinstance(a, list) else len(a)
+
+
 class ArrayBatches:
     """Batches of in-memory arrays. ``shuffle``: True (a new permutation each epoch), False, or
     'batch' (batch-sized chunks in shuffled order). ``steps`` other than one pass wraps around."""
@@ -16,21 +25,21 @@ class ArrayBatches:
         if shuffle not in (True, False, "batch"):
             raise ValueError(f"`shuffle` must be True, False or 'batch', received shuffle={shuffle!r}")
         self.x, self.y, self.w, self.batch_size, self.shuffle = x, y, w, batch_size, shuffle
-        self.steps = steps or math.ceil(len(x) / batch_size)
+        self.steps = steps or math.ceil(count(x) / batch_size)
         self._pending = iter(())
 
     def _one_pass(self):
-        n, bs = len(self.x), self.batch_size
+        n, bs = count(self.x), self.batch_size
         starts = range(0, n, bs)
         if self.shuffle == "batch":
             starts = backend.rng().permutation(np.arange(0, n, bs))
         order = backend.rng().permutation(n) if self.shuffle is True else None
         for start in starts:
             idx = slice(start, start + bs) if order is None else order[start:start + bs]
-            yield self.x[idx], self.y[idx], None if self.w is None else self.w[idx]
+            yield take(self.x, idx), take(self.y, idx), None if self.w is None else self.w[idx]
 
     def epoch(self):
-        if self.steps == math.ceil(len(self.x) / self.batch_size):
+        if self.steps == math.ceil(count(self.x) / self.batch_size):
             yield from self._one_pass()
             return
         for _ in range(self.steps):  # steps_per_epoch given: continue where the last epoch stopped
@@ -43,7 +52,7 @@ class ArrayBatches:
 
 def is_batch_source(x):
     """A generator, an iterator, or a Sequence-like object (``__len__`` + ``__getitem__`` of batches)."""
-    if isinstance(x, (np.ndarray, list, tuple)) or hasattr(x, "__array__") or x is None:
+    if isinstance(x, (np.ndarray, list, tuple, dict)) or hasattr(x, "__array__") or x is None:
         return False
     return hasattr(x, "__next__") or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
 

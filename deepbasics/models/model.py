@@ -10,6 +10,7 @@ from deepbasics import optimizers
 from deepbasics.autodiff import Tensor, no_grad
 from deepbasics.layers.layer import Layer
 from deepbasics.models import compile_state, freezing
+from deepbasics.models.multi_output import MultiOutputState
 from deepbasics.models.summary_format import format_summary
 from deepbasics.models.training import TrainingLoop
 
@@ -40,15 +41,25 @@ class Model(Layer, TrainingLoop):
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
-        """Fix the optimizer, the loss and the metrics (names or objects, as in Keras)."""
-        if loss_weights is not None or weighted_metrics is not None:
-            raise ValueError("`loss_weights` and `weighted_metrics` need a multi-output model "
-                             "(not supported yet); leave them as None.")
+        """Fix the optimizer, the loss and the metrics (names or objects, as in Keras).
+
+        With several outputs, ``loss``, ``loss_weights`` and ``metrics`` may be lists or dicts
+        keyed by output name; the trained loss is the weighted sum of the outputs' losses.
+        """
+        if weighted_metrics is not None:
+            raise ValueError("`weighted_metrics` is not supported yet; pass sample weights to fit() and use `metrics`.")
         if steps_per_execution != 1:
             raise ValueError(f"`steps_per_execution` must be 1, received {steps_per_execution!r}")
         self.optimizer = optimizers.get(optimizer)
-        self.loss = compile_state.resolve_loss(loss)
-        self._compiled_metrics = compile_state.CompiledMetrics(metrics)
+        output_names = self._output_names()
+        if len(output_names) > 1:
+            self._compiled_metrics = MultiOutputState(output_names, loss, loss_weights, metrics)
+            self.loss = self._compiled_metrics.compute
+        else:
+            if loss_weights is not None:
+                raise ValueError("`loss_weights` weighs the losses of several outputs; this model has one output.")
+            self.loss = compile_state.resolve_loss(loss)
+            self._compiled_metrics = compile_state.CompiledMetrics(metrics)
         # Keras 2's rule, kept on purpose: `trainable` is read here, so a model compiled before
         # `layer.trainable = False` keeps training that layer until it is compiled again.
         self._compile_flags = freezing.record_flags(self)

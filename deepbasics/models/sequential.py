@@ -45,8 +45,12 @@ class Sequential(Model):
             return
         if any(existing is layer for existing in self._layers):
             raise ValueError(f"Layer {layer.name!r} is already in this model.")
-        if layer._batch_input_shape is not None and self._layers:
-            raise ValueError(f"Layer {layer.name!r} declares an input shape but is not the first layer.")
+        declared = layer._batch_input_shape
+        if declared is not None and self._layers and self._layers[-1].built:
+            previous = self._layers[-1].output_shape
+            if tuple(declared[1:]) != tuple(previous[1:]):
+                raise ValueError(f"Layer {layer.name!r} declares input shape {declared} but follows a layer "
+                                 f"with output shape {previous}.")
         previous = self._layers[-1].output_shape if self._layers and self._layers[-1].built else None
         if not self._layers:
             previous = self._declared_input_shape() or layer._batch_input_shape

@@ -14,8 +14,8 @@ from deepbasics.callbacks import CallbackList, History, ProgbarLogger, to_float_
 from deepbasics.models import data_checks as checks
 from deepbasics.models import freezing
 from deepbasics.models.compile_state import as_sample_weight
-from deepbasics.models.data_adapter import (ArrayBatches, SourceBatches, class_weight_to_sample_weight,
-                                            is_batch_source)
+from deepbasics.models.data_adapter import (ArrayBatches, SourceBatches, class_weight_to_sample_weight, count,
+                                            is_batch_source, take)
 
 # below this many multiply-adds per training step, one BLAS thread beats two
 SMALL_STEP_MACS = 20_000_000
@@ -51,16 +51,17 @@ class TrainingLoop:
             batches = SourceBatches(x, steps_per_epoch, shuffle, self._prepare_batch(class_weight))
         else:
             x, y = self._prepare(x, y)
-            w = as_sample_weight(sample_weight, len(x))
+            w = as_sample_weight(sample_weight, count(x))
             if class_weight is not None:
                 w = class_weight_to_sample_weight(class_weight, y, w)
             if validation_split and val is None:
-                split = int(len(x) * (1.0 - validation_split))  # the last samples, before shuffling
-                if split == 0 or split == len(x):
+                n = count(x)
+                split = int(n * (1.0 - validation_split))  # the last samples, before shuffling
+                if split == 0 or split == n:
                     raise ValueError(f"validation_split={validation_split} leaves no training or no "
-                                     f"validation samples out of {len(x)}.")
-                val = (x[split:], y[split:], None if w is None else w[split:])
-                x, y, w = x[:split], y[:split], None if w is None else w[:split]
+                                     f"validation samples out of {n}.")
+                val = (take(x, slice(split, None)), take(y, slice(split, None)), None if w is None else w[split:])
+                x, y, w = take(x, slice(None, split)), take(y, slice(None, split)), None if w is None else w[:split]
             batches = ArrayBatches(x, y, w, batch_size, shuffle, steps_per_epoch)
         history = History()
         cbs = CallbackList(
@@ -90,8 +91,8 @@ class TrainingLoop:
         batch_size = checks.positive_int("batch_size", 32 if batch_size is None else batch_size)
         _check_verbose(verbose)
         x, y = self._prepare(x, y)
-        w = as_sample_weight(sample_weight, len(x))
-        steps = math.ceil(len(x) / batch_size)
+        w = as_sample_weight(sample_weight, count(x))
+        steps = math.ceil(count(x) / batch_size)
         cbs = CallbackList(list(callbacks or []) + ([ProgbarLogger()] if verbose else []), self,
                            {"verbose": verbose, "steps": steps, "mode": "evaluate"})
         with backend.blas_threads(self._blas_threads(batch_size)):
@@ -106,16 +107,18 @@ class TrainingLoop:
         batch_size = checks.positive_int("batch_size", 32 if batch_size is None else batch_size)
         _check_verbose(verbose)
         x = self._prepare_x(x)
-        steps = math.ceil(len(x) / batch_size)
+        steps = math.ceil(count(x) / batch_size)
         cbs = CallbackList(list(callbacks or []) + ([ProgbarLogger()] if verbose else []), self,
                            {"verbose": verbose, "steps": steps, "mode": "predict"})
         cbs.call("on_predict_begin", None)
         outputs = []
         with no_grad(), backend.blas_threads(self._blas_threads(batch_size)):
-            for step, start in enumerate(range(0, len(x), batch_size)):
-                outputs.append(self.call(Tensor(x[start:start + batch_size]), training=False).data)
+            for step, start in enumerate(range(0, count(x), batch_size)):
+                outputs.append(_data(self.call(_wrap(take(x, slice(start, start + batch_size))), training=False)))
                 cbs.call("on_predict_batch_end", step, None)
         cbs.call("on_predict_end", None)
+        if isinstance(outputs[0], list):
+            return [np.concatenate(parts) for parts in zip(*outputs)]
         return np.concatenate(outputs)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -124,19 +127,19 @@ class TrainingLoop:
         freezing.warn_if_changed(self)
         x, y = self._prepare(x, y)
         self._compiled_metrics.reset()
-        self._train_step(x, y, as_sample_weight(sample_weight, len(x)))
+        self._train_step(x, y, as_sample_weight(sample_weight, count(x)))
         return self._batch_result(return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
         x, y = self._prepare(x, y)
         self._compiled_metrics.reset()
-        self._test_step(x, y, as_sample_weight(sample_weight, len(x)))
+        self._test_step(x, y, as_sample_weight(sample_weight, count(x)))
         return self._batch_result(return_dict)
 
     def predict_on_batch(self, x):
         with no_grad():
-            return self.call(Tensor(self._prepare_x(x)), training=False).data
+            return _data(self.call(_wrap(self._prepare_x(x)), training=False))
 
     # -- steps ---------------------------------------------------------------------------------
     def _train_epoch(self, batches, cbs):
@@ -156,20 +159,20 @@ class TrainingLoop:
 
     def _train_step(self, xb, yb, wb):
         variables = self._trainable_variables()
-        out = self.call(Tensor(xb), training=True)
+        out = self.call(_wrap(xb), training=True)
         loss = self._with_penalties(self.loss(yb, out, wb))
         for v in variables:
             v.grad = None
         loss.backward()
         used = [v for v in variables if v.grad is not None]
         self.optimizer.apply_checked([v.grad for v in used], used)
-        self._compiled_metrics.update(loss.data, len(xb), yb, out.data, wb)
+        self._compiled_metrics.update(loss.data, count(xb), yb, _data(out), wb)
 
     def _test_step(self, xb, yb, wb):
         with no_grad():
-            out = self.call(Tensor(xb), training=False)
+            out = self.call(_wrap(xb), training=False)
             loss = self._with_penalties(self.loss(yb, out, wb))
-        self._compiled_metrics.update(loss.data, len(xb), yb, out.data, wb)
+        self._compiled_metrics.update(loss.data, count(xb), yb, _data(out), wb)
 
     def _with_penalties(self, loss):
         """Keras adds the layers' regularization penalties to the loss (and to what it logs)."""
@@ -184,9 +187,9 @@ class TrainingLoop:
         self._compiled_metrics.reset()
         if cbs is not None:
             cbs.call("on_test_begin", None)
-        for step, start in enumerate(range(0, len(x), batch_size)):
+        for step, start in enumerate(range(0, count(x), batch_size)):
             sl = slice(start, start + batch_size)
-            self._test_step(x[sl], y[sl], None if w is None else w[sl])
+            self._test_step(take(x, sl), take(y, sl), None if w is None else w[sl])
             if cbs is not None and cbs.wants("on_test_batch_end"):
                 cbs.call("on_test_batch_end", step, self._compiled_metrics.results())
         logs = self._compiled_metrics.results(prefix)
@@ -219,6 +222,15 @@ class TrainingLoop:
                 "model.compile(optimizer='sgd', loss='categorical_crossentropy', metrics=['accuracy']).")
 
     def _prepare_x(self, x):
+        inputs = self._input_names()
+        if len(inputs) > 1:
+            parts = _as_parts(x, inputs, "x")
+            parts = [checks.inputs_as_float(f"x[{i}]", checks.as_array(f"x[{i}]", p, backend.floatx()),
+                                            backend.floatx()) for i, p in enumerate(parts)]
+            for i, (p, t) in enumerate(zip(parts, self.inputs)):
+                checks.input_shape(p, t.shape, f"{self.name}' input {i} ('{inputs[i]}")
+                checks.same_length(parts[0], p, what="All inputs")
+            return parts
         x = checks.as_array("x", x, backend.floatx())
         x = checks.inputs_as_float("x", x, backend.floatx())
         self._build_for(x)
@@ -227,19 +239,34 @@ class TrainingLoop:
 
     def _prepare(self, x, y):
         x = self._prepare_x(x)
+        outputs = self._output_names()
+        if len(outputs) > 1:
+            ys = [self._prepare_y(part, x, loss, t.shape[-1]) for part, loss, t in
+                  zip(_as_parts(y, outputs, "y"), self._compiled_metrics.losses, self.outputs)]
+            return x, ys
+        return x, self._prepare_y(y, x, self.loss, self._output_units())
+
+    def _prepare_y(self, y, x, loss, units):
         y = checks.as_array("y", y, backend.floatx())
-        checks.same_length(x, y)
-        checks.finite("x", x)
+        checks.same_length(x[0] if isinstance(x, list) else x, y)
+        for part in (x if isinstance(x, list) else [x]):
+            checks.finite("x", part)
         checks.finite("y", y)
-        checks.labels_for_loss(self.loss, y, self._output_units())
-        if y.dtype.kind in "uib" and getattr(self.loss, "name", "") != "sparse_categorical_crossentropy":
+        checks.labels_for_loss(loss, y, units)
+        if y.dtype.kind in "uib" and getattr(loss, "name", "") != "sparse_categorical_crossentropy":
             y = y.astype(backend.floatx())
-        return x, y
+        return y
+
+    def _input_names(self):
+        return [t.node.layer.name for t in self.inputs] if hasattr(self, "inputs") else ["x"]
+
+    def _output_names(self):
+        return [t.node.layer.name for t in self.outputs] if hasattr(self, "outputs") else ["y"]
 
     def _prepare_batch(self, class_weight):
         def prepare(x, y, w=None):
             x, y = self._prepare(x, y)
-            w = as_sample_weight(w, len(x))
+            w = as_sample_weight(w, count(x))
             if class_weight is not None:
                 w = class_weight_to_sample_weight(class_weight, y, w)
             return x, y, w
@@ -250,11 +277,32 @@ class TrainingLoop:
         if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
             raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight).")
         x, y = self._prepare(data[0], data[1])
-        return x, y, as_sample_weight(data[2], len(x)) if len(data) == 3 else None
+        return x, y, as_sample_weight(data[2], count(x)) if len(data) == 3 else None
 
     def _blas_threads(self, batch_size):
         macs = 3 * batch_size * sum(w.data.size for w in self.weights)  # forward + 2 backward GEMMs
         return 1 if macs < SMALL_STEP_MACS else None
+
+
+def _wrap(x):
+    return [Tensor(part) for part in x] if isinstance(x, list) else Tensor(x)
+
+
+def _data(out):
+    return [t.data for t in out] if isinstance(out, list) else out.data
+
+
+def _as_parts(value, names, what):
+    """Several inputs (or targets) as a list in the model's order, from a list or a dict by name."""
+    if isinstance(value, dict):
+        missing = [n for n in names if n not in value]
+        if missing:
+            raise ValueError(f"`{what}` is missing entries for {missing}; expected keys {names}.")
+        return [value[n] for n in names]
+    if not isinstance(value, (list, tuple)) or len(value) != len(names):
+        raise ValueError(f"The model has {len(names)} {'inputs' if what == 'x' else 'outputs'} {names}: "
+                         f"pass `{what}` as a list of {len(names)} arrays or a dict by name.")
+    return list(value)
 
 
 def _check_verbose(verbose):
