@@ -6,7 +6,7 @@
 4
 """
 from deepbasics import backend, ops  # ops first: it gives Tensor its operators
-from deepbasics import activations, initializers, losses, metrics, optimizers
+from deepbasics import activations, constraints, initializers, losses, metrics, optimizers, regularizers
 from deepbasics import callbacks, layers, models, utils
 from deepbasics import datasets
 from deepbasics.autodiff import Tensor, Variable, no_grad
@@ -16,5 +16,5 @@ from deepbasics.models import Model, Sequential
 __version__ = "0.1.0"
 
 __all__ = ["Input", "Model", "Sequential", "Tensor", "Variable", "activations", "backend", "callbacks",
-           "datasets", "initializers", "layers", "losses", "metrics", "models", "no_grad", "ops",
-           "optimizers", "utils"]
+           "constraints", "datasets", "initializers", "layers", "losses", "metrics", "models", "no_grad", "ops",
+           "optimizers", "regularizers", "utils"]

@@ -70,6 +70,10 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
+l1 = L1  # Keras's lowercase names: regularizers.l2(0.01)
+l2 = L2
+
+
 def l1_l2(l1=0.01, l2=0.01):
     """Keras's function form: both factors default to 0.01."""
     return L1L2(l1=l1, l2=l2)
