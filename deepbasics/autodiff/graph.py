@@ -20,7 +20,7 @@ def backward(root, grad=None):
                 f"backward() without `grad` needs a scalar output, got shape {root.shape}; "
                 "pass grad= an array of that shape."
             )
-        grad = np.ones_like(root.data)
+        grad = np.array(1.0, dtype=root.data.dtype).reshape(root.data.shape)
     else:
         grad = np.asarray(getattr(grad, "data", grad), dtype=root.data.dtype)
         if grad.shape != root.shape:

@@ -47,7 +47,7 @@ class LossFunction(Function):
             g = g / max(_size(self.loss_shape), 1)
         if self.weights is not None:
             g = g * self.weights
-        if np.ndim(g) == 0:
+        if isinstance(g, float) or g.ndim == 0:
             return g  # a scalar broadcasts by itself
         return g.reshape(self.loss_shape + (1,)) if g.shape != self.loss_shape + (1,) else g
 
