@@ -123,8 +123,8 @@ def test_unknown_submodule_error(alias):
         import keras.applications  # noqa: F401
     assert e.value.name == "keras.applications"
     assert "layers" in str(e.value)  # it lists what exists
-    with pytest.raises(ModuleNotFoundError, match="'deepbasics.layers.convolutional'"):
-        import keras.layers.convolutional  # noqa: F401
+    with pytest.raises(ModuleNotFoundError, match="'deepbasics.layers.experimental'"):
+        import keras.layers.experimental  # noqa: F401
 
 
 def test_install_and_uninstall_restore_sys_modules():

@@ -23,6 +23,7 @@ class Function:
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
         record = mode.grad_enabled and True in needs
         self.needs_input_grad = needs if record else (False,) * len(inputs)
+        self.saved = None
         out = self.forward(*arrays)
         if not record:
             self.saved = None  # inference keeps nothing alive

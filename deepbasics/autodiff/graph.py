@@ -4,6 +4,9 @@ import heapq
 import numpy as np
 
 
+_FREED = ("freed by backward()",)  # what a function's saved values become after its backward
+
+
 def backward(root, grad=None):
     """Accumulate d(root)/d(leaf) into ``leaf.grad`` (``+=``, like PyTorch) for every leaf.
 
@@ -38,6 +41,10 @@ def _sweep(root, grad):
     heap = [(-root.creator.seq, root.creator)]
     while heap:
         fn = heapq.heappop(heap)[1]
+        if fn.saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time: its saved values were freed by "
+                "the first backward(). Compute the forward pass again for a second backward().")
         gxs = fn.backward(pending.pop(fn.seq))
         if not isinstance(gxs, tuple):
             gxs = (gxs,)
@@ -55,7 +62,7 @@ def _sweep(root, grad):
             else:
                 pending[creator.seq] = gx
                 heapq.heappush(heap, (-creator.seq, creator))
-        fn.saved = None  # free activations as soon as they are used
+        fn.saved = _FREED  # free activations as soon as they are used
 
 
 def _accumulate(leaf, g):

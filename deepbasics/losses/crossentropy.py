@@ -26,7 +26,8 @@ class CategoricalCrossentropy(Loss):
         logits = _logits(y_pred, self.from_logits, "categorical_crossentropy", "Softmax")
         if logits is None:
             return ops.categorical_crossentropy(y_pred, y, weights, reduction)
-        return ops.softmax_cross_entropy(logits, y, weights, reduction, probs=y_pred)
+        probs = None if logits is y_pred else y_pred  # the softmax output, reused when it is one
+        return ops.softmax_cross_entropy(logits, y, weights, reduction, probs=probs)
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing, "axis": self.axis}

@@ -15,7 +15,7 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_true = np.asarray(getattr(y_true, "data", y_true))
         if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=_dtype(y_pred))
+            sample_weight = _per_sample_weights(sample_weight, y_pred)
         return self.call(y_true, _tensor(y_pred), sample_weight, self.reduction)
 
     def call(self, y_true, y_pred, weights, reduction):
@@ -62,3 +62,12 @@ def _tensor(x):
 
 def _dtype(x):
     return getattr(x, "dtype", np.float32)
+
+
+def _per_sample_weights(sample_weight, y_pred):
+    """Weights as an array of y_pred's dtype; (n, 1) weights for losses of shape (n,) lose the
+    trailing 1 (Keras's squeeze_or_expand_to_same_rank), so they never broadcast to (n, n)."""
+    w = np.asarray(sample_weight, dtype=_dtype(y_pred))
+    if w.ndim > 0 and w.ndim == np.ndim(getattr(y_pred, "data", y_pred)) and w.shape[-1] == 1:
+        w = w[..., 0]
+    return w

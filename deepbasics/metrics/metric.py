@@ -41,7 +41,10 @@ class Mean(Metric):
             self.count += np.size(values)
             return
         values = np.asarray(values, dtype=np.float64)
-        w = np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), values.shape)
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if w.ndim == values.ndim + 1 and w.shape[-1] == 1:  # (n, 1) weights for (n,) values (Keras)
+            w = w[..., 0]
+        w = np.broadcast_to(w, values.shape)
         self.total += float((values * w).sum())
         self.count += float(w.sum())
 

@@ -1,4 +1,6 @@
 """Activation functions as graph nodes: each saves the cheapest thing its derivative needs."""
+import math
+
 import numpy as np
 
 from deepbasics.autodiff import Function
@@ -133,7 +135,10 @@ class GeneralReLU(Function):
 
     def backward(self, gy):
         inside, below = self.saved
-        return gy * (inside + self.slope * below) if self.slope else gy * inside
+        g = gy * inside
+        if self.slope:
+            g += gy * below * self.slope  # Python float: stays in gy's dtype
+        return g
 
 
 class LeakyReLU(Function):
@@ -223,7 +228,7 @@ class GELU(Function):
     """y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2;  dy/dx = Phi(x) + x Phi'(x).
     approximate: 0.5 x (1 + tanh(c (x + 0.044715 x^3))), c = sqrt(2/pi), and its own derivative."""
 
-    C = np.sqrt(2.0 / np.pi)
+    C = math.sqrt(2.0 / math.pi)  # a Python float: keeps float32 inputs float32
 
     def __init__(self, approximate=False):
         self.approximate = approximate
