@@ -106,3 +106,19 @@ def test_predict_classes_and_proba_like_keras2():
     np.testing.assert_array_equal(classes, model.predict(x, verbose=0).argmax(-1))
     with pytest.warns(DeprecationWarning, match="predict"):
         np.testing.assert_allclose(model.predict_proba(x), model.predict(x, verbose=0))
+
+
+def test_test_on_batch_and_predict_on_batch():
+    x, y = _data()
+    model = _model()
+    loss, acc = model.test_on_batch(x, y)
+    p = model.predict_on_batch(x)
+    assert acc == pytest.approx(np.mean(p.argmax(-1) == y))
+    expected = -np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-7, 1)))
+    assert loss == pytest.approx(expected, rel=1e-5)
+
+
+def test_validation_freq():
+    x, y = _data()
+    hist = _model().fit(x, y, epochs=4, validation_split=0.25, validation_freq=2, verbose=0)
+    assert len(hist.history["loss"]) == 4 and len(hist.history["val_loss"]) == 2
