@@ -1,4 +1,5 @@
 """``Layer``: weights created from the first input's shape, then ``call(x, training)``."""
+import functools
 import inspect
 
 import numpy as np
@@ -99,6 +100,25 @@ class Layer:
     # -- building and calling --------------------------------------------------------------------
     def build(self, input_shape):
         self.built = True
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass's ``build`` marks the layer built, so calling ``build()`` by hand (as Keras
+        users do) does not make the first call build again with fresh weights."""
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("build")
+        if own is not None and not getattr(own, "_marks_built", False):
+            @functools.wraps(own)
+            def build(self, *args, **kwargs):
+                result = own(self, *args, **kwargs)
+                self.built = True
+                shape = args[0] if args else kwargs.get("input_shape")
+                if shape is not None and self._output_shape is None:
+                    shape = [tuple(s) for s in shape] if _is_shape_list(shape) else tuple(shape)
+                    self._input_shape, self._output_shape = shape, self.compute_output_shape(shape)
+                return result
+
+            build._marks_built = True
+            cls.build = build
 
     def _maybe_build(self, input_shape):
         if not self.built:

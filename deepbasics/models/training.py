@@ -232,7 +232,9 @@ class TrainingLoop:
                 checks.same_length(parts[0], p, what="All inputs")
             return parts
         x = checks.as_array("x", x, backend.floatx())
-        x = checks.inputs_as_float("x", x, backend.floatx())
+        first = self.layers[0] if self.layers else None
+        if not getattr(first, "takes_integer_ids", False):  # an Embedding reads ids, not pixels
+            x = checks.inputs_as_float("x", x, backend.floatx())
         self._build_for(x)
         checks.input_shape(x, self._expected_input_shape(), self.name)
         return x
