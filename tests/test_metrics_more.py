@@ -64,3 +64,14 @@ def test_unknown_metric_is_rejected_at_compile():
     model = db.Sequential([db.layers.Dense(1, input_dim=3)])
     with pytest.raises(ValueError, match="Unknown metric 'acuracy'"):
         model.compile(optimizer="sgd", loss="mse", metrics=["acuracy"])
+
+
+def test_every_metric_and_constraint_config_round_trips():
+    from deepbasics import constraints
+
+    for cls in set(metrics.ALL_METRICS.values()):
+        obj = cls()
+        assert cls.from_config(obj.get_config()).get_config() == obj.get_config()
+    for cls in set(constraints.ALL_CONSTRAINTS.values()):
+        obj = cls()
+        assert cls.from_config(obj.get_config()).get_config() == obj.get_config()
