@@ -9,8 +9,11 @@ from deepbasics import backend
 
 
 def take(a, idx):
-    """``a[idx]`` for one array, or for each array of a multi-input/output list."""
-    return [part[idx] for part in a] if isinstance(a, list) else a[idx]
+    """``a[idx]`` for one array, or for each array of a multi-input/output list
+    (``np.take`` gathers shuffled rows a little faster than fancy indexing)."""
+    if isinstance(a, list):
+        return [take(part, idx) for part in a]
+    return a[idx] if isinstance(idx, slice) else np.take(a, idx, axis=0)
 
 
 def count(a):
