@@ -1,7 +1,7 @@
 """Floor 5: layers under Keras's names."""
 from deepbasics.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from deepbasics.layers.batch_normalization import BatchNormalization
-from deepbasics.layers.convolutional import Conv1D, Conv2D
+from deepbasics.layers.convolutional import Conv1D, Conv2D, Conv2DTranspose
 from deepbasics.layers.core import Activation, Flatten
 from deepbasics.layers.dense import Dense
 from deepbasics.layers.dropout import Dropout
@@ -47,10 +47,11 @@ from deepbasics.layers.symbolic import KerasTensor
 from deepbasics.layers.wrappers import Bidirectional, TimeDistributed
 
 __all__ = ["Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "BatchNormalization",
-           "Bidirectional", "Concatenate", "Conv1D", "Conv2D", "Cropping2D", "Dense", "Dropout", "ELU", "Embedding",
+           "Bidirectional", "Concatenate", "Conv1D", "Conv2D", "Conv2DTranspose", "Cropping2D", "Dense", "Dropout", "ELU", "Embedding",
            "Flatten", "GRU", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Input", "InputLayer", "KerasTensor", "LSTM",
            "Lambda", "Layer", "LeakyReLU", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply",
-           "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "SimpleRNN", "Softmax", "SpatialDropout2D",
+           "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "SimpleRNN", "Softmax", "SpatialDropout1D", "SpatialDropout2D", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D",
+           "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
            "Subtract", "TimeDistributed", "UpSampling2D", "ZeroPadding2D", "add", "average", "concatenate",
            "maximum", "minimum", "multiply", "subtract"]

@@ -1,8 +1,11 @@
-"""Convolution as one matrix product: im2col on a window view, col2im by scatter-add.
+"""Convolution as a matrix product: im2col on a window view, col2im by scatter-add.
 
-Channels last: x (batch, *spatial, in), kernel (*kernel_size, in, out), one or two spatial axes
-(Conv1D, Conv2D). The geometry helpers here (output length, Keras/TF padding, the slice each
-kernel offset reads) are shared with ``pooling.py``.
+Forward: one GEMM of the patches (im2col) with the kernel. Backward: the kernel (and bias)
+gradient in one GEMM; the input gradient by col2im, one GEMM block per kernel offset added back
+where that offset read. Channels last: x (batch, *spatial, in), kernel (*kernel_size, in, out),
+one or two spatial axes (Conv1D, Conv2D). Also the transposed convolution and zero padding.
+The geometry helpers (output length, Keras/TF padding, the slice each kernel offset reads) are
+shared with ``pooling.py``.
 """
 import math
 
