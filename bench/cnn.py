@@ -1,6 +1,6 @@
-"""W2, the small MNIST convnet, timed in deepbasics and in PyTorch side by side.
+"""W3, the small MNIST convnet, timed in deepbasics and in PyTorch side by side.
 
-W2: Conv2D(32, 3, relu) - MaxPool 2 - Conv2D(64, 3, relu) - MaxPool 2 - Flatten - Dense(128, relu) -
+W3: Conv2D(32, 3, relu) - MaxPool 2 - Conv2D(64, 3, relu) - MaxPool 2 - Flatten - Dense(128, relu) -
 Dense(10, softmax); Adam (lr 0.001), batch 128, shuffled, the real MNIST (x/255 float32).
 Each framework runs in its own subprocess, one after the other: deepbasics with this python
 (``fit(verbose=0)``, a callback times each epoch), PyTorch with ../venvs/torch (randperm,
@@ -130,7 +130,7 @@ def main(argv=None):
             result = run_peer(peer, args)
             if result:
                 runs[peer].append(result)
-    print(f"W2 MNIST convnet, batch 128, Adam, {args.epochs} epoch(s), n_train={args.n_train or 60000}, "
+    print(f"W3 MNIST convnet, batch 128, Adam, {args.epochs} epoch(s), n_train={args.n_train or 60000}, "
           f"{os.cpu_count()} CPUs, medians of {args.repeat} run(s)")
     print(f"{'framework':<12} {'epoch s':>8} {'test acc':>9} {'vs torch':>9}")
     torch_s = statistics.median(r["epoch_s"][-1] for r in runs["torch"]) if runs.get("torch") else None
