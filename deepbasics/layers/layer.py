@@ -135,7 +135,7 @@ class Layer:
         raise NotImplementedError
 
     def __call__(self, x, training=None):
-        if is_symbolic(x):
+        if type(x) is not Tensor and is_symbolic(x):
             return symbolic_call(self, x)  # the functional API: shapes only
         if isinstance(x, (list, tuple)):
             x = [_as_tensor(t, self.dtype) for t in x]

@@ -25,7 +25,8 @@ class CompiledMetrics:
             self.metrics = [metrics_module.get(m, y_true, y_pred) for m in self.identifiers]
 
     def update(self, loss_value, batch_size, y_true, y_pred, sample_weight=None):
-        self.build(y_true, y_pred)
+        if self.metrics is None:
+            self.build(y_true, y_pred)
         # Keras's loss tracker: the batch-size-weighted mean of the batch losses
         self.loss_tracker.total += float(loss_value) * batch_size
         self.loss_tracker.count += batch_size

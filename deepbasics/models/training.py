@@ -160,7 +160,9 @@ class TrainingLoop:
     def _train_step(self, xb, yb, wb):
         variables = self._trainable_variables()
         out = self.call(_wrap(xb), training=True)
-        loss = self._with_penalties(self.loss(yb, out, wb))
+        loss = self.loss(yb, out, wb)
+        if self._penalized_layers is None or self._penalized_layers:
+            loss = self._with_penalties(loss)
         for v in variables:
             v.grad = None
         loss.backward()

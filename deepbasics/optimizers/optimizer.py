@@ -50,6 +50,8 @@ class Optimizer:
     def current_learning_rate(self):
         """The rate for this step: the schedule at ``iterations``, or Keras 2's inverse-time decay."""
         lr = self._learning_rate
+        if not self.decay and not callable(lr) and backend._FLOATX == "float32":
+            return lr  # a Python float: scales float32 arrays without upcasting them
         lr = float(lr(self.iterations)) if callable(lr) else lr
         if self.decay:
             lr = lr / (1.0 + self.decay * self.iterations)
