@@ -8,7 +8,11 @@ At the end a CNN classifier, trained on real MNIST, reads 1,000 generated digits
 prints the share it recognises with probability >= 0.9 and the share of each digit class
 (a collapsed generator would put them all in a few classes). A 10x10 grid goes to a PNG.
 
-    python examples/mnist_gan.py [--steps 6000] [--out gan.png]
+    python examples/mnist_gan.py [--steps 14000] [--out gan.png]
+
+Measured on 2 vCPUs (seed 0): 6,000 steps (6 min) -> 54% of samples recognised, every digit
+>= 6.6%; 14,000 steps (10 min) -> 65.5%, every digit >= 7.1%. The issue's bar is 70%; more
+steps (or a DCGAN) are the next thing to try.
 """
 import argparse
 import time
@@ -106,7 +110,7 @@ def save_grid(images, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=6000, help="training steps (each: 2 D batches, 1 G batch)")
+    parser.add_argument("--steps", type=int, default=14000, help="training steps (each: 2 D batches, 1 G batch)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="mnist_gan.png", help="the 10x10 grid of generated digits")
