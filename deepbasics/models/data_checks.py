@@ -27,8 +27,8 @@ def positive_int(name, value, allow_none=False):
     return int(value)
 
 
-def as_array(name, value, floatx):
-    """``value`` as an array; integer pixel data is cast to ``floatx`` (with a warning if unscaled)."""
+def as_array(name, value):
+    """``value`` as a non-empty numeric array (a ragged list of arrays is an error, not objects)."""
     if value is None:
         raise ValueError(f"`{name}` is required, received None.")
     if isinstance(value, (list, tuple)) and len(value) and not np.isscalar(value[0]) and np.ndim(value[0]) > 0 and len({np.shape(v)[0] for v in value}) > 1:

@@ -227,13 +227,13 @@ class TrainingLoop:
         inputs = self._input_names()
         if len(inputs) > 1:
             parts = _as_parts(x, inputs, "x")
-            parts = [checks.inputs_as_float(f"x[{i}]", checks.as_array(f"x[{i}]", p, backend.floatx()),
+            parts = [checks.inputs_as_float(f"x[{i}]", checks.as_array(f"x[{i}]", p),
                                             backend.floatx()) for i, p in enumerate(parts)]
             for i, (p, t) in enumerate(zip(parts, self.inputs)):
                 checks.input_shape(p, t.shape, f"{self.name}' input {i} ('{inputs[i]}")
                 checks.same_length(parts[0], p, what="All inputs")
             return parts
-        x = checks.as_array("x", x, backend.floatx())
+        x = checks.as_array("x", x)
         first = self.layers[0] if self.layers else None
         if not getattr(first, "takes_integer_ids", False):  # an Embedding reads ids, not pixels
             x = checks.inputs_as_float("x", x, backend.floatx())
@@ -244,17 +244,18 @@ class TrainingLoop:
     def _prepare(self, x, y):
         x = self._prepare_x(x)
         outputs = self._output_names()
-        if len(outputs) > 1:
-            ys = [self._prepare_y(part, x, loss, t.shape[-1]) for part, loss, t in
-                  zip(_as_parts(y, outputs, "y"), self._compiled_metrics.losses, self.outputs)]
-            return x, ys
-        return x, self._prepare_y(y, x, self.loss, self._output_units())
-
-    def _prepare_y(self, y, x, loss, units):
-        y = checks.as_array("y", y, backend.floatx())
-        checks.same_length(x[0] if isinstance(x, list) else x, y)
+        multi = len(outputs) > 1
+        ys = [checks.as_array("y", part) for part in (_as_parts(y, outputs, "y") if multi else [y])]
+        for part in ys:
+            checks.same_length(x[0] if isinstance(x, list) else x, part)
         for part in (x if isinstance(x, list) else [x]):
-            checks.finite("x", part)
+            checks.finite("x", part)  # once, however many outputs there are
+        if not multi:
+            return x, self._prepare_y(ys[0], self.loss, self._output_units())
+        return x, [self._prepare_y(part, loss, t.shape[-1])
+                   for part, loss, t in zip(ys, self._compiled_metrics.losses, self.outputs)]
+
+    def _prepare_y(self, y, loss, units):
         checks.finite("y", y)
         checks.labels_for_loss(loss, y, units)
         if y.dtype.kind in "uib" and getattr(loss, "name", "") != "sparse_categorical_crossentropy":
