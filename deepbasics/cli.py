@@ -46,60 +46,38 @@ def build_parser():
 
 
 # -- argument types: a bad value is an argparse error (exit status 2) --------------------------
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {value}")
-    return value
+def _number(convert, accept, expected):
+    """An argparse type: ``convert`` the text, then ``accept`` the value, else say what was expected."""
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, received {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, received {value if convert is int else text}")
+        return value
+
+    return parse
 
 
-def positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, received {text}")
-    return value
+def _registry_name(get):
+    """An argparse type for a name that ``get`` resolves (its error lists the valid names)."""
+    def parse(text):
+        try:
+            get(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        return text
+
+    return parse
 
 
-def fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), received {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), received {text}")
-    return value
-
-
-def optimizer_name(text):
-    try:
-        optimizers.get(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    return text
-
-
-def seed_value(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, received {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, received {value}")
-    return value
-
-
-def activation_name(text):
-    try:
-        activations.get(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    return text
+positive_int = _number(int, lambda v: v > 0, "a positive integer")
+positive_float = _number(float, lambda v: 0 < v < float("inf"), "a positive number")
+fraction = _number(float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1)")
+seed_value = _number(int, lambda v: v >= 0, "a non-negative integer")
+optimizer_name = _registry_name(optimizers.get)
+activation_name = _registry_name(activations.get)
 
 
 # -- deepbasics train ----------------------------------------------------------------------------
