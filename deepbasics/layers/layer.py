@@ -113,7 +113,7 @@ class Layer:
                 self.built = True
                 shape = args[0] if args else kwargs.get("input_shape")
                 if shape is not None and self._output_shape is None:
-                    shape = [tuple(s) for s in shape] if _is_shape_list(shape) else tuple(shape)
+                    shape = _as_shape(shape)
                     self._input_shape, self._output_shape = shape, self.compute_output_shape(shape)
                 return result
 
@@ -122,7 +122,7 @@ class Layer:
 
     def _maybe_build(self, input_shape):
         if not self.built:
-            shape = [tuple(s) for s in input_shape] if _is_shape_list(input_shape) else tuple(input_shape)
+            shape = _as_shape(input_shape)
             self._input_shape = shape
             self.build(shape)
             self.built = True
@@ -184,6 +184,11 @@ def _as_tensor(x, dtype):
         return x
     arr = np.asarray(x)
     return Tensor(arr.astype(dtype) if arr.dtype.kind in "fiub" else arr)
+
+
+def _as_shape(shape):
+    """One shape as a tuple, or a merge layer's list of shapes as a list of tuples."""
+    return [tuple(s) for s in shape] if _is_shape_list(shape) else tuple(shape)
 
 
 def _is_shape_list(shape):

@@ -78,11 +78,11 @@ class AUC(_ThresholdCounts):
         if num_thresholds <= 1:
             raise ValueError(f"`num_thresholds` must be > 1, received num_thresholds={num_thresholds!r}")
         inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
-        grid = [0.0 - backend.epsilon()] + inner + [1.0 + backend.epsilon()]
+        # the grid reaches just past 0 and 1, outside what a user threshold may be: set it directly
+        self.thresholds = np.asarray([0.0 - backend.epsilon()] + inner + [1.0 + backend.epsilon()])
+        self._scalar = False
         self.num_thresholds, self.from_logits = num_thresholds, from_logits
-        _ThresholdCounts.__init__(self, thresholds=[0.5], name=name)
-        self.thresholds = np.asarray(grid)
-        self.reset_state()
+        Metric.__init__(self, name)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if self.from_logits:
