@@ -1,0 +1,71 @@
+"""What the experiments share: the MNIST subsets they train on, a figure, and a clock.
+
+matplotlib is imported only when a figure is drawn, through its object-oriented API (``Figure``
+and the Agg canvas): no pyplot, no window, no global backend switch.
+"""
+import functools
+import time
+
+import numpy as np
+
+from deepbasics.datasets import mnist
+from deepbasics.utils.categorical import to_categorical
+from deepbasics.utils.files import atomic_write
+
+PLOT_EXTRA = "pip install 'deepbasics[plot]'"
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist_raw():
+    return mnist.load_data()
+
+
+def mnist_subset(n_train=60000, n_test=10000, flat=True, one_hot=True):
+    """The first ``n_train`` training and ``n_test`` test images as the course prepares them.
+
+    Pixels float32 in [0, 1], shape (n, 784) when ``flat`` else (n, 28, 28, 1); labels one-hot
+    float32 when ``one_hot`` else int64. Taking the first images (not a random draw) keeps every
+    experiment's data the same whatever its seed.
+    """
+    (x_train, y_train), (x_test, y_test) = _mnist_raw()
+
+    def pixels(images):
+        shape = (len(images), 784) if flat else (len(images), 28, 28, 1)
+        return images.reshape(shape).astype(np.float32) / np.float32(255.0)
+
+    def labels(y):
+        return to_categorical(y, 10) if one_hot else y.astype(np.int64)
+
+    return (pixels(x_train[:n_train]), labels(y_train[:n_train]),
+            pixels(x_test[:n_test]), labels(y_test[:n_test]))
+
+
+def figure(nrows=1, ncols=1, panel_size=(4.8, 3.6), **subplot_kw):
+    """A matplotlib ``Figure`` on the Agg canvas and its axes (always a 2-D array)."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as e:
+        raise ImportError(f"the lab's figures need matplotlib, which is not installed: {PLOT_EXTRA}") from e
+    fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw=subplot_kw or None)
+    return fig, axes
+
+
+def save_figure(fig, path, dpi=100):
+    """Lay out and write ``fig`` as a PNG at ``path`` (atomically); returns ``str(path)``."""
+    fig.tight_layout()
+    with atomic_write(path, "wb") as f:
+        fig.savefig(f, format="png", dpi=dpi)
+    return str(path)
+
+
+class Clock:
+    """Seconds since it was made (``time.perf_counter``); ``clock()`` reads it."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+
+    def __call__(self):
+        return time.perf_counter() - self.start
