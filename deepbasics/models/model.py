@@ -165,3 +165,28 @@ class Model(Layer, TrainingLoop):
         if print_fn is None:
             print(text)
 
+
+    # -- saving (the formats live in deepbasics/saving, the ONNX export in deepbasics/export) --
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Save the whole model: ``.keras`` (Keras 3's zip) or ``.h5`` (Keras 2's HDF5)."""
+        from deepbasics import saving
+
+        return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Save the weights only: ``.weights.h5`` (Keras 3's layout) or legacy ``.h5``."""
+        from deepbasics import saving
+
+        return saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights saved by ``save_weights`` (or by Keras); nothing changes on an error."""
+        from deepbasics import saving
+
+        return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def export(self, filepath, format="onnx", **kwargs):
+        """Export for inference elsewhere: ``format='onnx'`` writes an ONNX model (opset 17)."""
+        from deepbasics import export
+
+        return export.export_model(self, filepath, format=format, **kwargs)
