@@ -10,10 +10,17 @@ class Node:
 
     def __init__(self, layer, inputs, outputs=None):
         self.layer, self.inputs, self.outputs = layer, inputs, outputs
+        # the n-th call of a layer is its node n (Keras's ``layer[n][i]`` in summaries and configs)
+        calls = layer.__dict__.setdefault("_inbound_nodes", [])
+        self.index = len(calls)
+        calls.append(self)
+
+    @property
+    def input_tensors(self):
+        return list(self.inputs) if isinstance(self.inputs, (list, tuple)) else [self.inputs]
 
     def parents(self):
-        inputs = self.inputs if isinstance(self.inputs, (list, tuple)) else [self.inputs]
-        return [t.node for t in inputs if t.node is not None]
+        return [t.node for t in self.input_tensors if t.node is not None]
 
 
 class KerasTensor:

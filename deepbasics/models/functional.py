@@ -20,12 +20,7 @@ class Functional(Model):
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self.inputs = _as_list(inputs, "inputs")
         self.outputs = _as_list(outputs, "outputs")
-        self._nodes = _nodes_between(self.inputs, self.outputs)
-        layers = [t.node.layer for t in self.inputs]
-        for node in self._nodes:
-            if not any(node.layer is seen for seen in layers):
-                layers.append(node.layer)
-        self._all_layers = layers
+        self._nodes, self._all_layers, self._nodes_by_depth = _map_graph(self.inputs, self.outputs)
         self._input_shape = [t.shape for t in self.inputs] if len(self.inputs) > 1 else self.inputs[0].shape
         shapes = [t.shape for t in self.outputs]
         self._output_shape = shapes if len(shapes) > 1 else shapes[0]
@@ -55,6 +50,23 @@ class Functional(Model):
     def compute_output_shape(self, input_shape):
         return self._output_shape
 
+    def _summary_connections(self):
+        """Keras's ``Connected to`` texts, one per layer (``dense[0][0], dense_1[1][0]``), or None
+        for a chain (one call per depth, each reading one tensor, no layer called twice)."""
+        calls = [node for nodes in self._nodes_by_depth.values() for node in nodes]
+        chain = all(len(nodes) == 1 and len(nodes[0].input_tensors) <= 1
+                    for nodes in self._nodes_by_depth.values())
+        if chain and len({id(node.layer) for node in calls}) == len(calls):
+            return None
+        mine = {id(node) for node in calls}
+        texts = []
+        for layer in self._all_layers:
+            read = [f"{t.node.layer.name}[{t.node.index}][{t.index}]"
+                    for node in layer._inbound_nodes if id(node) in mine
+                    for t in node.input_tensors if t.node is not None]
+            texts.append(", ".join(read) or "-")
+        return texts
+
     # -- what the training loop asks ---------------------------------------------------------
     def _build_for(self, x):
         pass  # built from its Inputs
@@ -80,25 +92,56 @@ def _flat(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-def _nodes_between(inputs, outputs):
-    """The layer calls that lead from ``inputs`` to ``outputs``, each after those it reads."""
+def _map_graph(inputs, outputs):
+    """Keras's map of the graph: the layer calls in an order that runs (each after those it
+    reads), the layers by decreasing depth (ties in first-seen order), and the calls by depth.
+
+    A call's depth is the number of calls between it and the farthest output it feeds; a shared
+    layer takes its deepest call's depth. Keras orders ``model.layers`` (and so the weights, the
+    summary and the saved config) this way.
+    """
+    order, first_seen = _calls_from_inputs(inputs, outputs)
+    node_depth, layer_depth = {}, {}
+    for node in reversed(order):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        node_depth[id(node)] = layer_depth[id(node.layer)] = depth
+        for parent in node.parents():
+            node_depth[id(parent)] = max(node_depth.get(id(parent), 0), depth + 1)
+    for t in inputs:  # an input no output reads is still a layer of the model
+        layer_depth.setdefault(id(t.node.layer), 0)
+        first_seen.setdefault(id(t.node.layer), (-1, t.node.layer))
+    layers = sorted((pair[1] for pair in first_seen.values()),
+                    key=lambda layer: (-layer_depth[id(layer)], first_seen[id(layer)][0]))
+    by_depth = {}
+    for node in order:
+        by_depth.setdefault(node_depth[id(node)], []).append(node)
+    calls = [node for node in order if not isinstance(node.layer, InputLayer)]
+    return calls, layers, by_depth
+
+
+def _calls_from_inputs(inputs, outputs):
+    """Depth-first from each output through each call's inputs in order (Keras's traversal,
+    without recursion): the calls inputs-first, and each layer's first-seen index."""
     input_nodes = {id(t.node) for t in inputs}
-    order, state, stack = [], {}, [(t.node, False) for t in outputs]
-    while stack:  # depth first, without recursion
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            state[id(node)] = "done"
-            continue
-        if state.get(id(node)) is not None:
-            continue
-        if id(node) in input_nodes:
-            state[id(node)] = "done"
-            continue
-        if isinstance(node.layer, InputLayer):
-            raise ValueError(f"Output depends on input {node.layer.name!r}, which is not among the model's "
-                             "`inputs`.")
-        state[id(node)] = "open"
-        stack.append((node, True))
-        stack.extend((parent, False) for parent in node.parents() if state.get(id(parent)) is None)
-    return order
+    order, done, first_seen = [], set(), {}
+    for output in outputs:
+        stack = [(output.node, None)]
+        while stack:
+            node, parents = stack.pop()
+            if parents is None:  # first visit
+                if id(node) in done:
+                    continue
+                first_seen.setdefault(id(node.layer), (len(first_seen), node.layer))
+                if id(node) not in input_nodes and isinstance(node.layer, InputLayer):
+                    raise ValueError(f"Output depends on input {node.layer.name!r}, which is not among the "
+                                     "model's `inputs`.")
+                parents = iter([] if id(node) in input_nodes else node.parents())
+            parent = next(parents, None)
+            if parent is None:
+                done.add(id(node))
+                order.append(node)
+            else:
+                stack.append((node, parents))
+                if id(parent) not in done:
+                    stack.append((parent, None))
+    return order, first_seen

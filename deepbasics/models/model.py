@@ -94,6 +94,9 @@ class Model(Layer, TrainingLoop):
             out = self.call(Tensor(np.zeros((1,) + tuple(input_shape[1:]), dtype=self.dtype)), training=False)
         return (input_shape[0],) + tuple(out.shape[1:])
 
+    def _summary_connections(self):
+        return None  # a Sequential or subclassed model is listed as a chain of layers
+
     # -- what the training loop asks (a subclassed model learns its shapes by being called) --
     def _build_for(self, x):
         if not self.built:
@@ -161,7 +164,8 @@ class Model(Layer, TrainingLoop):
         if self.optimizer is not None and self.optimizer.iterations > 0:
             opt_count = sum(np.size(v) for v in self.optimizer.variables)
         text = format_summary(self.name, rows, trainable, non_trainable, opt_count,
-                              line_length=line_length, print_fn=print_fn)
+                              line_length=line_length, print_fn=print_fn,
+                              connections=self._summary_connections())
         if print_fn is None:
             print(text)
 

@@ -21,19 +21,25 @@ _HEADER = ("Layer (type)", "Output Shape", "Param #")
 _JUSTIFY = ("left", "left", "right")
 _POSITIONS = (0.45, 0.80, 1.0)
 _DEFAULT_LINE_LENGTH = 88  # Keras 3, sequential-like models
+# a model with branches or shared layers adds the column of the tensors each layer reads
+_GRAPH_HEADER = _HEADER + ("Connected to",)
+_GRAPH_JUSTIFY = _JUSTIFY + ("left",)
+_GRAPH_POSITIONS = (0.3, 0.56, 0.74, 1.0)
+_GRAPH_LINE_LENGTH = 108
 _NARROWEST_DEFAULT = 20
 _WORD = re.compile(r"\s*\S+\s*")  # rich's word: the word and the spaces after it
 _UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
 
 
 def format_summary(model_name, rows, trainable_count, non_trainable_count, optimizer_count=0,
-                   bytes_per_param=4, line_length=None, print_fn=None):
+                   bytes_per_param=4, line_length=None, print_fn=None, connections=None):
     """Return the summary as one string (no final newline); also pass each line to ``print_fn``.
 
     rows: ``(layer_name, class_name, output_shape, param_count)`` per layer; an output shape of
     None prints as ``?``, a param count of None as ``0 (unbuilt)``. ``optimizer_count > 0`` adds
     the ``Optimizer params`` line and counts it in ``Total params``, as Keras does once the
-    optimizer is built.
+    optimizer is built. ``connections`` (one text per row, e.g. ``"dense[0][0]"``) adds Keras's
+    ``Connected to`` column, for a functional model that is not a simple chain.
 
     >>> rows = [("dense", "Dense", (None, 64), 50240), ("dense_1", "Dense", (None, 10), 650)]
     >>> print(format_summary("sequential", rows, 50890, 0, line_length=76))
@@ -49,11 +55,17 @@ def format_summary(model_name, rows, trainable_count, non_trainable_count, optim
      Trainable params: 50,890 (198.79 KB)
      Non-trainable params: 0 (0.00 B)
     """
-    widths = column_widths(line_length or default_line_length())
+    graph = connections is not None
+    positions = _GRAPH_POSITIONS if graph else _POSITIONS
+    widest = _GRAPH_LINE_LENGTH if graph else _DEFAULT_LINE_LENGTH
+    widths = column_widths(line_length or default_line_length(widest), positions)
     body = [(f"{name} ({class_name})", format_shape(shape), format_param_count(count))
             for name, class_name, shape, count in rows]
+    if graph:
+        body = [cells + (text,) for cells, text in zip(body, connections)]
     lines = [f'Model: "{model_name}"']
-    lines += _table(body, widths)
+    lines += _table(body, widths, _GRAPH_HEADER if graph else _HEADER,
+                    _GRAPH_JUSTIFY if graph else _JUSTIFY)
     counts = [("Total", trainable_count + non_trainable_count + optimizer_count),
               ("Trainable", trainable_count), ("Non-trainable", non_trainable_count)]
     if optimizer_count > 0:
@@ -67,21 +79,23 @@ def format_summary(model_name, rows, trainable_count, non_trainable_count, optim
     return "\n".join(lines)
 
 
-def default_line_length():
-    """Keras's rule, ``min(88, terminal_columns - 4)``: 76 when stdout is not a terminal."""
+def default_line_length(widest=_DEFAULT_LINE_LENGTH):
+    """Keras's rule, ``min(88, terminal_columns - 4)`` (108 with the ``Connected to`` column):
+    76 when stdout is not a terminal."""
     columns = shutil.get_terminal_size().columns
-    return max(min(_DEFAULT_LINE_LENGTH, columns - 4), _NARROWEST_DEFAULT)
+    return max(min(widest, columns - 4), _NARROWEST_DEFAULT)
 
 
-def column_widths(line_length):
-    """Text widths of the three cells of a table ``line_length`` wide: 31, 22, 13 for 76.
+def column_widths(line_length, positions=_POSITIONS):
+    """Text widths of the cells of a table ``line_length`` wide: 31, 22, 13 for 76.
 
-    Keras asks for columns ending at 45/80/100% of the width. Rich adds two padding spaces per
+    Keras asks for columns ending at 45/80/100% of the width (30/56/74/100% with the
+    ``Connected to`` column: 19, 17, 10, 17 for 76). Rich adds two padding spaces per
     cell and four borders, then takes the 10 extra characters back from the cells in turn,
     round(left / cells_left) each (``rich._ratio.ratio_reduce``): 3, 4, 3.
     """
     asked, end = [], 0
-    for position in _POSITIONS:
+    for position in positions:
         width = int(position * line_length) - end
         if width < 4:
             raise ValueError(f"line_length={line_length} is too narrow to print the summary: "
@@ -128,26 +142,25 @@ def readable_memory_size(n_bytes):
     return f"{size:.2f} {_UNITS[-1]}"
 
 
-def _table(body, widths):
+def _table(body, widths, header, justify):
     """The table's lines: header in heavy lines, each body row ruled off with light ones."""
     def rule(left, fill, middle, right):
         return left + middle.join(fill * (w + 2) for w in widths) + right
 
     lines = [rule("┏", "━", "┳", "┓")]
-    lines += _row(_HEADER, widths, "┃", vertical="bottom")
+    lines += _row(header, widths, justify, "┃", vertical="bottom")
     lines.append(rule("┡", "━", "╇", "┩"))
     for i, cells in enumerate(body):
         if i:
             lines.append(rule("├", "─", "┼", "┤"))
-        lines += _row(cells, widths, "│", vertical="top")
+        lines += _row(cells, widths, justify, "│", vertical="top")
     lines.append(rule("└", "─", "┴", "┘"))
     return lines
 
 
-def _row(cells, widths, bar, vertical):
+def _row(cells, widths, justify, bar, vertical):
     """One table row, as many lines high as its tallest cell; the header sits at the bottom."""
-    columns = [_cell_lines(text, width, justify)
-               for text, width, justify in zip(cells, widths, _JUSTIFY)]
+    columns = [_cell_lines(text, width, side) for text, width, side in zip(cells, widths, justify)]
     height = max(len(column) for column in columns)
     for column, width in zip(columns, widths):
         blank = [" " * width] * (height - len(column))
