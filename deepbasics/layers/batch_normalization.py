@@ -14,6 +14,8 @@ class BatchNormalization(Layer):
     moving_mean, moving_variance not.
     """
 
+    _single_input = True
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,

@@ -54,6 +54,8 @@ def check_input_rank(layer, shape, rank):
 class _Conv(Layer):
     """What Conv1D and Conv2D share: argument checks, the kernel (*kernel_size, in, filters)."""
 
+    _single_input = True
+
     rank = 2
     paddings = ("valid", "same")
     channels_axis = -2  # of the kernel: its input channels

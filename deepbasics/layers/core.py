@@ -10,6 +10,8 @@ from deepbasics.layers.layer import Layer
 class Activation(Layer):
     """Applies an activation function: ``Activation('relu')``."""
 
+    _single_input = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -23,6 +25,8 @@ class Activation(Layer):
 
 class Flatten(Layer):
     """(batch, d1, d2, ...) -> (batch, d1 * d2 * ...)."""
+
+    _single_input = True
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)

@@ -17,6 +17,8 @@ class Dropout(Layer):
     [0.0, 2.0]
     """
 
+    _single_input = True
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 <= rate < 1:

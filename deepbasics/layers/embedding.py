@@ -20,6 +20,8 @@ class Embedding(Layer):
     (1, 3, 64)
     """
 
+    _single_input = True
+
     takes_integer_ids = True  # fit() passes its integer input through, without the pixel warning
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,

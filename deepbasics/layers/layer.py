@@ -12,10 +12,15 @@ from deepbasics.registry import snake_case
 class Layer:
     """Base of every layer.
 
+    ``_single_input = True`` on a layer class that takes exactly one tensor, so that a list
+    (an RNN's ``[output, *states]``) is refused by name instead of failing inside ``build``.
+
     Subclasses write ``build(input_shape)`` (create weights with ``add_weight``),
     ``call(x, training=None)`` (the forward pass on ``Tensor``s) and
     ``compute_output_shape(input_shape)``; ``get_config`` returns the constructor arguments.
     """
+
+    _single_input = False
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, activity_regularizer=None, **kwargs):
@@ -123,6 +128,12 @@ class Layer:
     def _maybe_build(self, input_shape):
         if not self.built:
             shape = _as_shape(input_shape)
+            if self._single_input and _is_shape_list(shape):
+                raise ValueError(
+                    f"Layer {self.name!r} ({type(self).__name__}) takes one tensor, received a list of "
+                    f"{len(shape)} with shapes {shape}. A recurrent layer with return_state=True returns "
+                    "[output, *states]: unpack it (`output, *states = LSTM(..., return_state=True)(x)`) "
+                    "and pass `output` on; to join tensors, use a merge layer such as Concatenate.")
             self._input_shape = shape
             self.build(shape)
             self.built = True

@@ -10,6 +10,8 @@ from deepbasics.ops import pooling as pool_ops
 class _Pooling(Layer):
     """A window of ``pool_size`` moved by ``strides`` (default: ``pool_size``, no overlap)."""
 
+    _single_input = True
+
     rank = 2
     op = None  # the pooling Function
 
@@ -85,6 +87,8 @@ class AveragePooling1D(_Pooling):
 
 class _GlobalPooling(Layer):
     """A reduction over all spatial axes: (batch, *spatial, channels) -> (batch, channels)."""
+
+    _single_input = True
 
     rank = 2
     reduce = None

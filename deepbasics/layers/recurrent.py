@@ -21,6 +21,8 @@ class RecurrentBase(Layer):
     ``stateful=True`` is rejected; ``unroll`` is accepted and has no effect (one kernel).
     """
 
+    _single_input = True
+
     op_class, gates, n_states = None, 1, 1
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",

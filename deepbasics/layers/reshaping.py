@@ -8,6 +8,8 @@ from deepbasics.layers.layer import Layer
 class Reshape(Layer):
     """(batch, ...) -> (batch,) + target_shape; one entry may be -1 (inferred)."""
 
+    _single_input = True
+
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         target_shape = tuple(target_shape)
