@@ -90,8 +90,9 @@ class Model(Layer, TrainingLoop):
         raise ValueError(f"No such layer: {name!r}. Existing layers are: {[l.name for l in self.layers]}.")
 
     def compute_output_shape(self, input_shape):
+        probe = Tensor(np.zeros((1,) + tuple(input_shape[1:]), dtype=self.dtype))
         with no_grad():
-            out = self.call(Tensor(np.zeros((1,) + tuple(input_shape[1:]), dtype=self.dtype)), training=False)
+            out = self._forward(probe, False)
         return (input_shape[0],) + tuple(out.shape[1:])
 
     def _summary_connections(self):

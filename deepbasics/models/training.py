@@ -114,7 +114,7 @@ class TrainingLoop:
         outputs = []
         with no_grad(), backend.blas_threads(self._blas_threads(batch_size)):
             for step, start in enumerate(range(0, count(x), batch_size)):
-                outputs.append(_data(self.call(_wrap(take(x, slice(start, start + batch_size))), training=False)))
+                outputs.append(_data(self._forward(_wrap(take(x, slice(start, start + batch_size))), False)))
                 cbs.call("on_predict_batch_end", step, None)
         cbs.call("on_predict_end", None)
         if isinstance(outputs[0], list):
@@ -139,7 +139,7 @@ class TrainingLoop:
 
     def predict_on_batch(self, x):
         with no_grad():
-            return _data(self.call(_wrap(self._prepare_x(x)), training=False))
+            return _data(self._forward(_wrap(self._prepare_x(x)), False))
 
     # -- steps ---------------------------------------------------------------------------------
     def _train_epoch(self, batches, cbs):
@@ -157,9 +157,13 @@ class TrainingLoop:
                 break
         return self._compiled_metrics.results() if step >= 0 else None
 
+    def _forward(self, x, training):
+        # a subclassed model's call(self, x) may take no `training` argument, as in Keras
+        return self.call(x, training=training) if self._call_takes_training else self.call(x)
+
     def _train_step(self, xb, yb, wb):
         variables = self._trainable_variables()
-        out = self.call(_wrap(xb), training=True)
+        out = self._forward(_wrap(xb), True)
         loss = self.loss(yb, out, wb)
         if self._penalized_layers is None or self._penalized_layers:
             loss = self._with_penalties(loss)
@@ -172,7 +176,7 @@ class TrainingLoop:
 
     def _test_step(self, xb, yb, wb):
         with no_grad():
-            out = self.call(_wrap(xb), training=False)
+            out = self._forward(_wrap(xb), False)
             loss = self._with_penalties(self.loss(yb, out, wb))
         self._compiled_metrics.update(loss.data, count(xb), yb, _data(out), wb)
 
@@ -227,19 +231,31 @@ class TrainingLoop:
         inputs = self._input_names()
         if len(inputs) > 1:
             parts = _as_parts(x, inputs, "x")
-            parts = [checks.inputs_as_float(f"x[{i}]", checks.as_array(f"x[{i}]", p),
-                                            backend.floatx()) for i, p in enumerate(parts)]
+            parts = [checks.as_array(f"x[{i}]", p) for i, p in enumerate(parts)]
+            parts = [p if self._reads_ids(i) else checks.inputs_as_float(f"x[{i}]", p, backend.floatx())
+                     for i, p in enumerate(parts)]
             for i, (p, t) in enumerate(zip(parts, self.inputs)):
                 checks.input_shape(p, t.shape, f"{self.name}' input {i} ('{inputs[i]}")
                 checks.same_length(parts[0], p, what="All inputs")
             return parts
         x = checks.as_array("x", x)
-        first = self.layers[0] if self.layers else None
-        if not getattr(first, "takes_integer_ids", False):  # an Embedding reads ids, not pixels
+        if not self._reads_ids(0):
             x = checks.inputs_as_float("x", x, backend.floatx())
         self._build_for(x)
         checks.input_shape(x, self._expected_input_shape(), self.name)
         return x
+
+    def _reads_ids(self, i):
+        """Input ``i`` holds integer ids, not pixels: an Embedding reads it, or its Input
+        declares an integer dtype. Such input is passed on as it is, without the pixel warning."""
+        if not hasattr(self, "inputs"):
+            first = self.layers[0] if self.layers else None
+            return getattr(first, "takes_integer_ids", False)
+        tensor = self.inputs[i]
+        if np.dtype(tensor.dtype).kind in "iu":
+            return True
+        return any(getattr(node.layer, "takes_integer_ids", False) and any(t is tensor for t in node.input_tensors)
+                   for node in self._nodes)
 
     def _prepare(self, x, y):
         x = self._prepare_x(x)
