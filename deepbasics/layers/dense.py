@@ -53,7 +53,7 @@ class Dense(Layer):
                                         regularizer=self.bias_regularizer, constraint=self.bias_constraint)
 
     def call(self, x):
-        if x.shape[-1] != self.kernel.shape[0]:
+        if x.data.shape[-1] != self.kernel.data.shape[0]:
             raise ValueError(
                 f"Input 0 of layer {self.name!r} is incompatible with the layer: expected last axis "
                 f"of size {self.kernel.shape[0]}, received input with shape {x.shape}.")

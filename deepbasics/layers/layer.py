@@ -153,7 +153,8 @@ class Layer:
             if not self.built:
                 self._maybe_build([(None,) + tuple(t.shape[1:]) for t in x])
         else:
-            x = _as_tensor(x, self.dtype)
+            if type(x) is not Tensor:
+                x = _as_tensor(x, self.dtype)
             if not self.built:
                 self._maybe_build((None,) + tuple(x.shape[1:]))
         out = self.call(x, training=training) if self._call_takes_training else self.call(x)

@@ -14,7 +14,9 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 def categorical_accuracy(y_true, y_pred):
     """1 where argmax p == argmax y (the first maximum wins)."""
-    return np.asarray(y_true).argmax(axis=-1) == y_pred.argmax(axis=-1)
+    if type(y_true) is not np.ndarray:
+        y_true = np.asarray(y_true)
+    return y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)
 
 
 def sparse_categorical_accuracy(y_true, y_pred):

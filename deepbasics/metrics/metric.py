@@ -35,9 +35,12 @@ class Mean(Metric):
     def update_state(self, values, sample_weight=None):
         if sample_weight is None:
             if isinstance(values, np.ndarray) and values.dtype == bool:
-                self.total += np.count_nonzero(values)  # accuracies: cheaper than a float sum
-            else:
-                self.total += float(np.sum(values, dtype=np.float64))
+                # accuracies: an integer count (ufuncs called directly: np.count_nonzero and
+                # np.size add Python frames per training step)
+                self.total += int(np.add.reduce(values, axis=None, dtype=np.intp))
+                self.count += values.size
+                return
+            self.total += float(np.sum(values, dtype=np.float64))
             self.count += np.size(values)
             return
         values = np.asarray(values, dtype=np.float64)

@@ -67,9 +67,11 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        self.shift = x.max(axis=self.axis, keepdims=True)
-        y = np.exp(x - self.shift)
-        self.total = y.sum(axis=self.axis, keepdims=True)
+        # ufunc reductions called directly: ndarray.max/.sum add a Python frame per call
+        self.shift = np.maximum.reduce(x, axis=self.axis, keepdims=True)
+        y = x - self.shift
+        np.exp(y, out=y)
+        self.total = np.add.reduce(y, axis=self.axis, keepdims=True)
         y /= self.total
         self.save_for_backward(y)
         self.output = y  # with shift and total, lets a cross-entropy skip a second softmax

@@ -33,7 +33,7 @@ class SoftmaxCrossEntropy(LossFunction):
 
     def backward(self, gy):
         p, y = self.saved
-        g = p * y.sum(axis=-1, keepdims=True)
+        g = p * np.add.reduce(y, axis=-1, keepdims=True)
         g -= y
         g *= self.upstream(gy)
         return g, None, None
