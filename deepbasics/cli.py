@@ -3,6 +3,7 @@
 ``deepbasics train``   trains the course network (784-64-10, SGD, MNIST) and saves its history
                        and curves in a run folder.
 ``deepbasics run``     runs a Keras script unchanged, with ``keras`` resolving to deepbasics.
+``deepbasics lab``     lists, runs and reports the course's experiments (``deepbasics/lab/cli.py``).
 
 Usage errors (``--epochs 0``, an unknown optimizer) are reported by argparse: one line naming
 the argument and the value, exit status 2, before any data is loaded.
@@ -42,6 +43,7 @@ def build_parser():
     commands = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
     _add_train(commands)
     _add_run(commands)
+    _add_lab(commands)
     return parser
 
 
@@ -252,6 +254,13 @@ def _script_context(script, script_args):
     finally:
         keras_alias.uninstall()
         sys.argv, sys.path[:] = saved_argv, saved_path
+
+
+# -- deepbasics lab -------------------------------------------------------------------------------
+def _add_lab(commands):
+    from deepbasics.lab.cli import add_lab_commands  # imported here: it imports this module's types
+
+    add_lab_commands(commands)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
-"""What the experiments share: the MNIST subsets they train on, a figure, and a clock.
+"""What the experiments share: the MNIST subsets they train on, a figure, a clock, and the
+report's number format.
 
 matplotlib is imported only when a figure is drawn, through its object-oriented API (``Figure``
 and the Agg canvas): no pyplot, no window, no global backend switch.
 """
 import functools
+import math
 import time
 
 import numpy as np
@@ -69,3 +71,16 @@ class Clock:
 
     def __call__(self):
         return time.perf_counter() - self.start
+
+
+def format_number(value):
+    """How the report prints a number: integers as they are, floats to 4 significant digits,
+    NaN/None as "n/a". Notes that quote a result's number should format it with this, so that
+    every number on the page can be found in results.json."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    return f"{float(value):.4g}"
