@@ -78,6 +78,8 @@ def input_shape(x, expected, model_name):
         hint = ""
         if len(got) > 1 and len(want) == 1 and int(np.prod(got)) == want[0]:
             hint = f" Flatten it first: x.reshape(len(x), {want[0]})."
+        elif None not in want and len(want) > 1 and int(np.prod(got)) == int(np.prod(want)):
+            hint = f" Reshape it first: x.reshape(len(x), {', '.join(str(w) for w in want)})."
         raise ValueError(
             f"Input of shape {x.shape} does not match model {model_name!r}: expected "
             f"(batch,) + {want}, received (batch,) + {got}.{hint}")

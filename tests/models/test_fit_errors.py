@@ -150,3 +150,14 @@ def test_width_error_leaves_an_input_first_model_usable():
         model.fit(X[:, :100], Y, verbose=0)
     model.fit(X, Y, epochs=1, verbose=0)  # the right data still trains
     assert model.get_weights()[0].shape == (784, 64)
+
+
+def test_flat_images_into_a_conv_model_suggest_the_reshape():
+    from deepbasics.layers import Conv2D, Flatten
+
+    model = Sequential([Input((28, 28, 1)), Conv2D(4, 3), Flatten(), Dense(2)])
+    model.compile("sgd", "mse")
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match=r"received \(batch,\) \+ \(784,\)\. Reshape it first: x\.reshape\(len\(x\), 28, 28, 1\)"):
+        model.fit(np.zeros((4, 784), np.float32), np.zeros((4, 2), np.float32), verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
