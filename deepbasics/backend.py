@@ -11,6 +11,10 @@ _FLOATX = "float32"
 _EPSILON = 1e-7  # Keras's fuzz factor: keras.config.epsilon()
 _IMAGE_DATA_FORMAT = "channels_last"
 _rng = np.random.default_rng()
+# fit's shuffling draws from its own stream per epoch, seeded by (this value, epoch), so that a
+# run resumed at initial_epoch=k shuffles epoch k as the uninterrupted run did, whatever else
+# (initializers, dropout) drew from _rng meanwhile
+_shuffle_seed = int(np.random.SeedSequence().entropy % 2**63)
 _name_counts = {}  # per-session counters behind Keras's default names: dense, dense_1, ...
 
 
@@ -50,10 +54,28 @@ def rng():
 
 
 def set_seed(seed):
-    """Replace the generator with a fresh one seeded by ``seed`` (an int)."""
-    global _rng
+    """Replace the generator with a fresh one seeded by ``seed`` (an int); the shuffling streams
+    follow the same seed."""
+    global _rng, _shuffle_seed
     _rng = np.random.default_rng(seed)
+    _shuffle_seed = int(seed)
     return _rng
+
+
+def shuffle_rng(epoch):
+    """The generator that shuffles epoch ``epoch`` of ``fit``: a function of the seed and the
+    epoch alone."""
+    return np.random.default_rng([_shuffle_seed % 2**63, int(epoch)])
+
+
+def shuffle_seed():
+    """The seed of the shuffling streams (a checkpoint saves it to resume the same order)."""
+    return _shuffle_seed
+
+
+def set_shuffle_seed(seed):
+    global _shuffle_seed
+    _shuffle_seed = int(seed)
 
 
 def unique_name(base):

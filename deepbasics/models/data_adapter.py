@@ -22,7 +22,11 @@ def count(a):
 
 class ArrayBatches:
     """Batches of in-memory arrays. ``shuffle``: True (a new permutation each epoch), False, or
-    'batch' (batch-sized chunks in shuffled order). ``steps`` other than one pass wraps around."""
+    'batch' (batch-sized chunks in shuffled order). ``steps`` other than one pass wraps around.
+
+    Pass ``k`` over the data is shuffled by ``backend.shuffle_rng(k)`` (pass k begins epoch k
+    when an epoch is one pass): a run resumed at ``initial_epoch`` shuffles as the whole run did.
+    """
 
     def __init__(self, x, y, w, batch_size, shuffle=True, steps=None):
         if shuffle not in (True, False, "batch"):
@@ -30,25 +34,31 @@ class ArrayBatches:
         self.x, self.y, self.w, self.batch_size, self.shuffle = x, y, w, batch_size, shuffle
         self.steps = steps or math.ceil(count(x) / batch_size)
         self._pending = iter(())
+        self._passes = None  # how many passes were started (steps_per_epoch given)
 
-    def _one_pass(self):
+    def _one_pass(self, index):
         n, bs = count(self.x), self.batch_size
+        rng = backend.shuffle_rng(index)
         starts = range(0, n, bs)
         if self.shuffle == "batch":
-            starts = backend.rng().permutation(np.arange(0, n, bs))
-        order = backend.rng().permutation(n) if self.shuffle is True else None
+            starts = rng.permutation(np.arange(0, n, bs))
+        order = rng.permutation(n) if self.shuffle is True else None
         for start in starts:
             idx = slice(start, start + bs) if order is None else order[start:start + bs]
             yield take(self.x, idx), take(self.y, idx), None if self.w is None else self.w[idx]
 
-    def epoch(self):
+    def epoch(self, index=0):
+        """The batches of epoch ``index``."""
         if self.steps == math.ceil(count(self.x) / self.batch_size):
-            yield from self._one_pass()
+            yield from self._one_pass(index)
             return
+        if self._passes is None:  # resuming at epoch k: as many passes as k epochs began
+            self._passes = index * self.steps * self.batch_size // max(count(self.x), 1)
         for _ in range(self.steps):  # steps_per_epoch given: continue where the last epoch stopped
             batch = next(self._pending, None)
             if batch is None:
-                self._pending = self._one_pass()
+                self._pending = self._one_pass(self._passes)
+                self._passes += 1
                 batch = next(self._pending)
             yield batch
 
@@ -71,9 +81,9 @@ class SourceBatches:
         self.steps = steps  # None: until the generator runs out
         self._iterator = None if self.is_sequence else iter(source)
 
-    def _raw(self):
+    def _raw(self, index):
         if self.is_sequence:
-            order = backend.rng().permutation(len(self.source)) if self.shuffle else range(len(self.source))
+            order = backend.shuffle_rng(index).permutation(len(self.source)) if self.shuffle else range(len(self.source))
             for i in list(order)[: self.steps]:
                 yield self.source[int(i)]
             if hasattr(self.source, "on_epoch_end"):
@@ -92,8 +102,8 @@ class SourceBatches:
             count += 1
             yield batch
 
-    def epoch(self):
-        for batch in self._raw():
+    def epoch(self, index=0):
+        for batch in self._raw(index):
             if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
                 raise ValueError("A batch source must yield tuples (x, y) or (x, y, sample_weight); "
                                  f"received {type(batch).__name__}.")

@@ -72,7 +72,7 @@ class TrainingLoop:
             cbs.call("on_train_begin", None)
             for epoch in range(initial_epoch, epochs):
                 cbs.call("on_epoch_begin", epoch, None)
-                logs = self._train_epoch(batches, cbs)
+                logs = self._train_epoch(batches, cbs, epoch)
                 if logs is None:  # the batch source ran out before this epoch began
                     break
                 if val is not None and (epoch + 1 - initial_epoch) % validation_freq == 0:
@@ -142,12 +142,12 @@ class TrainingLoop:
             return _data(self._forward(_wrap(self._prepare_x(x)), False))
 
     # -- steps ---------------------------------------------------------------------------------
-    def _train_epoch(self, batches, cbs):
+    def _train_epoch(self, batches, cbs, epoch=0):
         self._compiled_metrics.reset()
         want_batch_logs = cbs.wants("on_train_batch_end")
         want_batch_begin = cbs.wants("on_train_batch_begin")
         step = -1
-        for step, (xb, yb, wb) in enumerate(batches.epoch()):
+        for step, (xb, yb, wb) in enumerate(batches.epoch(epoch)):
             if want_batch_begin:
                 cbs.call("on_train_batch_begin", step, None)
             self._train_step(xb, yb, wb)
