@@ -69,7 +69,10 @@ class TrainingLoop:
             self, {"verbose": verbose, "epochs": epochs, "steps": batches.steps})
         self.stop_training = False
         with backend.blas_threads(self._blas_threads(batch_size)):
+            self._initial_epoch = None
             cbs.call("on_train_begin", None)
+            # BackupAndRestore may have restored a later start
+            initial_epoch = self._initial_epoch or initial_epoch
             for epoch in range(initial_epoch, epochs):
                 cbs.call("on_epoch_begin", epoch, None)
                 logs = self._train_epoch(batches, cbs, epoch)
