@@ -55,7 +55,10 @@ class Lambda(Layer):
         return (input_shape[0],) + tuple(out.shape[1:])
 
     def get_config(self):
-        return {**super().get_config(), "function": getattr(self.function, "__name__", repr(self.function))}
+        shape = self._declared_output_shape
+        return {**super().get_config(), "function": getattr(self.function, "__name__", repr(self.function)),
+                "output_shape": None if shape is None or callable(shape) else list(shape),
+                "arguments": dict(self.arguments)}
 
     @classmethod
     def from_config(cls, config):

@@ -120,7 +120,7 @@ class SpatialDropout2D(Dropout):
 
     def get_config(self):
         config = super().get_config()
-        del config["noise_shape"]
+        del config["noise_shape"], config["trainable"]  # Keras's SpatialDropout takes neither
         return {**config, "data_format": self.data_format}
 
 

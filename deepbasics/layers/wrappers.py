@@ -168,7 +168,10 @@ def serialize_layer(layer):
 
 
 def deserialize_layer(config):
-    """A layer from ``{"class_name", "config"}``: the class is looked up among the layers."""
+    """A layer from ``{"class_name", "config"}`` (the class is looked up among the layers), or the
+    layer itself when a loader has already built it."""
+    if isinstance(config, Layer):
+        return config
     import deepbasics.layers as layers_package
     from deepbasics.layers import embedding, recurrent
 

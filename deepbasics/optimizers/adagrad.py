@@ -16,6 +16,8 @@ class Adagrad(Optimizer):
             raise ValueError(f"`initial_accumulator_value` must be >= 0, received {initial_accumulator_value!r}")
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
+    slot_groups = (("accumulator",),)
+
     def build_slots(self, var):
         return {"accumulator": np.full_like(var, self.initial_accumulator_value)}
 
@@ -44,6 +46,8 @@ class Adadelta(Optimizer):
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"`rho` must be in [0, 1], received rho={rho!r}")
         self.rho, self.epsilon = rho, epsilon
+
+    slot_groups = (("accumulated_grad", "accumulated_delta_var"),)
 
     def build_slots(self, var):
         return {"accumulated_grad": np.zeros_like(var), "accumulated_delta_var": np.zeros_like(var)}

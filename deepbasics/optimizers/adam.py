@@ -5,6 +5,8 @@ from deepbasics.optimizers.optimizer import Optimizer
 
 
 class _AdamBase(Optimizer):
+    slot_groups = (("m", "v"), ("v_hat",))  # Keras: momentum and velocity per variable, then v_hat
+
     def __init__(self, learning_rate, beta_1, beta_2, epsilon, name, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         for arg, value in (("beta_1", beta_1), ("beta_2", beta_2)):
@@ -75,6 +77,8 @@ class Adamax(_AdamBase):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name="adamax", **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, name, **kwargs)
 
+    slot_groups = (("m", "u"),)
+
     def build_slots(self, var):
         return {"m": np.zeros_like(var), "u": np.zeros_like(var)}
 
@@ -97,6 +101,12 @@ class Nadam(_AdamBase):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, name, **kwargs)
         self.u_product = 1.0
         self._u_product_step = 0  # the iteration u_product was last advanced for
+
+    extra_state = ("u_product",)  # Keras keeps it as a variable after the slots
+
+    def set_state(self, values, variables=None):
+        super().set_state(values, variables)
+        self._u_product_step = self.iterations  # u_product already holds the steps taken
 
     def update_step(self, grad, var, slots, lr):
         t = self.iterations + 1

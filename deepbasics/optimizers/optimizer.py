@@ -131,6 +131,7 @@ class Optimizer:
             "learning_rate": schedules.serialize(lr) if isinstance(lr, schedules.LearningRateSchedule) else lr,
             "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+            **({"decay": self.decay} if self.decay else {}),  # Keras 2's decay, kept when it is used
         }
 
     @classmethod
@@ -140,13 +141,62 @@ class Optimizer:
             config["learning_rate"] = schedules.deserialize(config["learning_rate"])
         return cls(**config)
 
+    # -- state: Keras 3's ``optimizer.variables``, in its order --------------------------------------
+    slot_groups = ()  # slot names, group by group; a group's slots are interleaved per variable
+    extra_state = ()  # attributes Keras keeps as variables after the slots (Nadam's u_product)
+
     @property
     def variables(self):
-        """Keras counts ``iterations`` and ``learning_rate``, then every slot array."""
-        count = [np.asarray(self.iterations), np.asarray(self.current_learning_rate())]
-        for _, slots in self._slots.values():
-            count.extend(slots.values())
-        return count
+        """The state as Keras lists it (copies): see ``get_state``."""
+        return self.get_state()
+
+    def get_state(self, variables=None):
+        """The state as Keras 3 orders ``optimizer.variables`` (and writes ``optimizer/vars``):
+        iterations, the learning rate (unless it is a schedule), the slots group by group
+        (Adam: m and v of the first variable, m and v of the second, ...; RMSprop: every
+        velocity, then every momentum), then ``extra_state``. ``variables`` (the model's
+        trainable weights) fixes the order and builds missing slots; by default, the order in
+        which the slots were built. The arrays are copies.
+        """
+        state = [np.asarray(self.iterations, dtype=np.int64)]
+        if not callable(self._learning_rate):
+            state.append(np.asarray(self._learning_rate, dtype=np.float32))
+        entries = self._state_slots(variables)
+        for group in self.slot_groups:
+            for slots in entries:
+                state.extend(slots[name].copy() for name in group if name in slots)
+        return state + [np.asarray(getattr(self, name), dtype=np.float64) for name in self.extra_state]
+
+    def set_state(self, values, variables=None):
+        """Restore what ``get_state`` returned (same ``variables``). Every count and shape is
+        checked first; on a mismatch nothing changes and the error names the entry."""
+        values = [np.asarray(getattr(v, "data", v)) for v in values]
+        current = self.get_state(variables)
+        if len(values) != len(current):
+            raise ValueError(f"{type(self).__name__} state has {len(current)} entries for these variables, "
+                             f"received {len(values)}.")
+        for i, (value, mine) in enumerate(zip(values, current)):
+            if value.shape != mine.shape:
+                raise ValueError(f"{type(self).__name__} state entry {i} has shape {mine.shape}, received {value.shape}.")
+        values = iter(values)
+        self.iterations = int(next(values))
+        if not callable(self._learning_rate):
+            self.learning_rate = float(next(values))
+        entries = self._state_slots(variables)
+        for group in self.slot_groups:
+            for slots in entries:
+                for name in group:
+                    if name in slots:
+                        slots[name][...] = next(values)
+        for name in self.extra_state:
+            setattr(self, name, float(next(values)))
+
+    def _state_slots(self, variables):
+        if variables is None:
+            return [slots for _, slots in self._slots.values()]
+        variables = list(variables)
+        self.build(variables)
+        return [self._slots[id(v)][1] for v in variables]
 
 
 def _scale_to_norm(g, norm, limit):

@@ -23,6 +23,8 @@ class RMSprop(Optimizer):
             raise ValueError(f"`momentum` must be in [0, 1], received momentum={momentum!r}")
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, bool(centered)
 
+    slot_groups = (("velocity",), ("momentum",), ("average_gradient",))
+
     def build_slots(self, var):
         slots = {"velocity": np.zeros_like(var)}
         if self.momentum:

@@ -24,6 +24,8 @@ class SGD(Optimizer):
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name, **kwargs)
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
 
+    slot_groups = (("momentum",),)
+
     def build_slots(self, var):
         return {"momentum": np.zeros_like(var)} if self.momentum else {}
 
