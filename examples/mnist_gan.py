@@ -1,18 +1,27 @@
 """A GAN on MNIST, written the way Keras 2 tutorials write it (dense generator and discriminator).
 
 The classic recipe: compile the discriminator; set ``discriminator.trainable = False``; build and
-compile the combined model. deepbasics keeps Keras 2's compile-time rule, so the discriminator
-trains through its own ``train_on_batch`` and only the generator trains through the combined model.
+compile the combined model; ``train_on_batch`` on each. deepbasics keeps Keras 2's compile-time
+rule, so the discriminator trains through its own ``train_on_batch`` and only the generator
+trains through the combined model (and, like Keras 2, says once that the flag changed).
 
-At the end a CNN classifier, trained on real MNIST, reads 1,000 generated digits: the script
-prints the share it recognises with probability >= 0.9 and the share of each digit class
-(a collapsed generator would put them all in a few classes). A 10x10 grid goes to a PNG.
+What practitioners add to it, each a line or two below: Adam(2e-4, beta_1=0.5); LeakyReLU(0.2);
+BatchNormalization in the generator; tanh outputs on pixels scaled to [-1, 1]; one-sided label
+smoothing (the discriminator's real targets are 0.9, its fake targets stay 0); and samples drawn
+from an exponential moving average of the generator's weights (decay 0.999), which smooths out
+the step-to-step wobble of GAN training.
 
-    python examples/mnist_gan.py [--steps 14000] [--out gan.png]
+At the end a CNN classifier, trained here on real MNIST (examples/_gan_judge.py), reads 1,000
+fresh samples: the script prints the share it recognises with probability >= 0.9 and the share
+of each digit class. A 10x10 grid of the first 100 goes to a PNG.
 
-Measured on 2 vCPUs (seed 0): 6,000 steps (6 min) -> 54% of samples recognised, every digit
->= 6.6%; 14,000 steps (10 min) -> 65.5%, every digit >= 7.1%. The issue's bar is 70%; more
-steps (or a DCGAN) are the next thing to try.
+    python examples/mnist_gan.py [--steps 14000] [--out mnist_gan.png]
+
+Measured with the defaults (seed 0, 14,000 steps) on 2 vCPUs: 75.0% of the samples recognised,
+every digit >= 7.1% (the issue's bar: >= 70% and >= 3%). Training took 46 ms per step
+(11 minutes) while another job shared the cores; 300 steps on the quiet machine took 26 ms
+each (about 6 minutes for 14,000). Without the label smoothing and the weight average, the
+same training reached 65.5%.
 """
 import argparse
 import time
@@ -25,7 +34,10 @@ from deepbasics.layers import BatchNormalization, Dense, LeakyReLU
 from deepbasics.models import Sequential
 from deepbasics.optimizers import Adam
 
+from _gan_judge import train_judge, judge_samples
+
 LATENT = 100
+REAL_LABEL = 0.9  # one-sided label smoothing: the discriminator never aims for full certainty
 
 
 def build_generator():
@@ -45,7 +57,8 @@ def build_discriminator():
     ], name="discriminator")
 
 
-def train(x, steps, batch_size, seed):
+def train(x, steps, batch_size, seed, ema_decay):
+    """Train on ``x`` (n, 784) in [-1, 1]; returns the generator holding the averaged weights."""
     db.utils.set_random_seed(seed)
     discriminator = build_discriminator()
     discriminator.compile(loss="binary_crossentropy", optimizer=Adam(0.0002, 0.5), metrics=["accuracy"])
@@ -55,7 +68,9 @@ def train(x, steps, batch_size, seed):
     gan.compile(loss="binary_crossentropy", optimizer=Adam(0.0002, 0.5))
 
     rng = np.random.default_rng(seed)
-    real, fake = np.ones((batch_size, 1), "float32"), np.zeros((batch_size, 1), "float32")
+    real, fake = np.full((batch_size, 1), REAL_LABEL, "float32"), np.zeros((batch_size, 1), "float32")
+    fooled = np.ones((batch_size, 1), "float32")  # the generator's target: "real", unsmoothed
+    average = generator.get_weights()  # every weight, BatchNormalization's moving statistics too
     start = time.perf_counter()
     for step in range(1, steps + 1):
         images = x[rng.integers(0, len(x), batch_size)]
@@ -63,38 +78,20 @@ def train(x, steps, batch_size, seed):
         generated = generator.predict(noise, verbose=0)
         d_real = discriminator.train_on_batch(images, real)
         d_fake = discriminator.train_on_batch(generated, fake)
-        g_loss = gan.train_on_batch(rng.standard_normal((batch_size, LATENT)).astype("float32"), real)
+        g_loss = gan.train_on_batch(rng.standard_normal((batch_size, LATENT)).astype("float32"), fooled)
+        for avg, weight in zip(average, generator.weights):
+            avg += (1.0 - ema_decay) * (weight.numpy() - avg)
         if step % 500 == 0 or step == steps:
-            d_loss = 0.5 * (d_real[0] + d_fake[0])
-            d_acc = 0.5 * (d_real[1] + d_fake[1])
-            print(f"step {step}/{steps} - d_loss: {d_loss:.4f} - d_accuracy: {d_acc:.4f} - "
-                  f"g_loss: {g_loss:.4f} - {time.perf_counter() - start:.0f}s", flush=True)
+            elapsed = time.perf_counter() - start
+            print(f"step {step}/{steps} - d_loss: {0.5 * (d_real[0] + d_fake[0]):.4f} - "
+                  f"d_accuracy: {0.5 * (d_real[1] + d_fake[1]):.4f} - g_loss: {g_loss:.4f} - "
+                  f"{elapsed:.0f}s ({1000 * elapsed / step:.1f} ms/step)", flush=True)
+    generator.set_weights(average)
     return generator
 
 
-def train_judge(x, y, seed):
-    """A small CNN trained on real MNIST, used only to read the generated digits."""
-    from deepbasics.layers import Conv2D, Flatten, MaxPooling2D
-
-    db.utils.set_random_seed(seed)
-    judge = Sequential([
-        Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)), MaxPooling2D(),
-        Conv2D(64, 3, activation="relu"), MaxPooling2D(), Flatten(),
-        Dense(128, activation="relu"), Dense(10, activation="softmax"),
-    ])
-    judge.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    judge.fit(x.reshape(-1, 28, 28, 1), y, batch_size=128, epochs=1, verbose=0)
-    return judge
-
-
-def judge_samples(judge, images):
-    probs = judge.predict(images.reshape(-1, 28, 28, 1), verbose=0)
-    confident = float(np.mean(probs.max(axis=1) >= 0.9))
-    shares = np.bincount(probs.argmax(axis=1), minlength=10) / len(images)
-    return confident, shares
-
-
 def save_grid(images, path):
+    """The first 100 images (pixels in [0, 1]) as a 10x10 grid in a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -103,27 +100,41 @@ def save_grid(images, path):
     grid = images[:100].reshape(10, 10, 28, 28).transpose(0, 2, 1, 3).reshape(280, 280)
     fig = Figure(figsize=(5, 5))
     ax = fig.add_subplot()
-    ax.imshow(grid, cmap="gray")
+    ax.imshow(grid, cmap="gray", vmin=0.0, vmax=1.0)
     ax.axis("off")
     fig.savefig(path, bbox_inches="tight")
 
 
-def main():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=14000, help="training steps (each: 2 D batches, 1 G batch)")
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--ema-decay", type=float, default=0.999,
+                        help="decay of the moving average of the generator's weights (0: the last weights)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--judge-images", type=int, default=60000,
+                        help="real MNIST training images that train the judge")
     parser.add_argument("--out", default="mnist_gan.png", help="the 10x10 grid of generated digits")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    for name in ("steps", "batch_size", "judge_images"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be a positive integer, received {getattr(args, name)}")
+    if not 0.0 <= args.ema_decay < 1.0:
+        parser.error(f"--ema-decay must be in [0, 1), received {args.ema_decay}")
+    return args
 
+
+def main(argv=None):
+    args = parse_args(argv)
     (x_train, y_train), _ = mnist.load_data()
     x = x_train.reshape(-1, 784).astype("float32") / 127.5 - 1.0  # [-1, 1], the generator's tanh range
-    generator = train(x, args.steps, args.batch_size, args.seed)
+    generator = train(x, args.steps, args.batch_size, args.seed, args.ema_decay)
     noise = np.random.default_rng(args.seed + 1).standard_normal((1000, LATENT)).astype("float32")
-    samples = (generator.predict(noise, verbose=0) + 1.0) / 2.0  # back to [0, 1] pixels
+    samples = (generator.predict(noise, verbose=0) + 1.0) / 2.0  # 1,000 fresh samples, back to [0, 1]
     save_grid(samples, args.out)
     print(f"Wrote {args.out}")
-    judge = train_judge(x_train.astype("float32") / 255.0, y_train, args.seed)
+    n = args.judge_images
+    judge = train_judge(x_train[:n].astype("float32") / 255.0, y_train[:n], args.seed)
     confident, shares = judge_samples(judge, samples)
     print(f"Samples recognised with p >= 0.9: {confident:.1%} (needs >= 70%)")
     print("Share per digit: " + " ".join(f"{d}:{s:.1%}" for d, s in enumerate(shares)) +

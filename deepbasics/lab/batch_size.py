@@ -122,7 +122,7 @@ def run(seed=0, n_train=60000, n_test=10000, epochs=4, batch_sizes=(8, 32, 128, 
     verdict = _verdict(table)
     return {"held": all(verdict.values()), "table": table,
             "note": _note(table, verdict, LEARNING_RATE),
-            "data": {"curves": curves, "budget_seconds": round(budget, 3), "checks": verdict,
+            "data": {"curves": curves, "budget_seconds": float(budget), "checks": verdict,
                      "accuracy_margin": ACCURACY_MARGIN, "time_margin": TIME_MARGIN, "learning_rate": LEARNING_RATE}}
 
 
