@@ -19,6 +19,8 @@ IMPORT_S = time.perf_counter() - _T0
 
 import _common  # noqa: E402
 
+LR = 0.01  # W1's SGD learning rate
+
 
 def glorot_uniform(rng, fan_in, fan_out):
     limit = np.sqrt(6.0 / (fan_in + fan_out))
@@ -50,7 +52,7 @@ def train(x, y, args):
     rng = np.random.default_rng(args.seed)
     params = [glorot_uniform(rng, 784, 64), np.zeros(64, np.float32),
               glorot_uniform(rng, 64, 10), np.zeros(10, np.float32)]
-    lr = np.float32(args.lr)
+    lr = np.float32(LR)
     n, bs = len(x), args.batch_size
     epoch_s = []
     for _ in range(args.epochs):
@@ -80,7 +82,7 @@ def thread_limit(n):
 
 
 def main():
-    args = _common.parse_args(__doc__)
+    args = _common.parse_args(__doc__, workloads=("W1",))
     (xtr, _, ytr), (xte, yte, _), data_s = _common.load_mnist(args)
     limit, how = thread_limit(args.threads)
     with limit:
@@ -88,8 +90,8 @@ def main():
         threads = {"requested": args.threads, "how": how,
                    "blas_during_fit": _common._sysinfo.blas_threads()}
     acc = _common.accuracy(predict(params, xte), yte)
-    _common.emit(args, "numpy", np.__version__, IMPORT_S, data_s, epoch_s, acc, threads,
-                 numpy_blas=_common._sysinfo.numpy_blas())
+    _common.emit(args, "numpy", np.__version__, IMPORT_S, data_s, [_common.measure("train", epoch_s, acc)],
+                 threads, numpy_blas=_common._sysinfo.numpy_blas())
 
 
 if __name__ == "__main__":

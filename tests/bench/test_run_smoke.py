@@ -1,0 +1,104 @@
+"""bench/run.py: the smoke run prints the table; peers are found or skipped with their install
+command; a child's peak memory is measured from outside. Nothing here asserts a time."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mnist_data import DATA_DIR, needs_data
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import child  # noqa: E402
+import run  # noqa: E402
+import table  # noqa: E402
+
+
+@needs_data
+def test_quick_w1_alone_prints_the_table():
+    proc = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quick", "--peers", "none", "--only", "W1"],
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, DEEPBASICS_DATA_DIR=DATA_DIR))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("| workload"))
+    assert [c.strip() for c in lines[head].strip("|").split("|")] == table.HEAD
+    rows = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines[head + 2:] if ln.startswith("|")]
+    assert len(rows) == 1
+    workload, framework, median, first, ratio, acc, rss, import_s, _ = rows[0]
+    assert (workload, framework, ratio) == ("W1", "deepbasics", "1.00")
+    assert float(median) > 0 and float(first) > 0 and float(import_s) > 0
+    assert 0.3 < float(acc) <= 1.0      # 2 epochs on 2,048 images learn something
+    assert 50 < float(rss) < 4000       # MB: the data alone is tens of MB
+
+
+def _venvs(tmp_path, *names):
+    """A venvs folder where each named venv's python is this python."""
+    for name in names:
+        (tmp_path / name / "bin").mkdir(parents=True)
+        (tmp_path / name / "bin" / "python").symlink_to(sys.executable)
+    return tmp_path
+
+
+def test_missing_peer_is_skipped_with_the_command_that_installs_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPBASICS_BENCH_VENVS", str(_venvs(tmp_path, "torch")))
+    monkeypatch.delenv("DEEPBASICS_BENCH_JAX_PYTHON", raising=False)
+    monkeypatch.delenv("DEEPBASICS_BENCH_TORCH_PYTHON", raising=False)
+    jobs, skipped, unsupported = run.plan(run.parse_args(["--only", "W1,W3", "--peers", "torch,jax"]))
+    assert [(j.workload, j.label) for j in jobs] == [("W1", "deepbasics"), ("W1", "torch"),
+                                                     ("W3", "deepbasics"), ("W3", "torch")]
+    assert list(skipped) == ["jax"]
+    assert f"python3 -m venv {tmp_path / 'jax'} && {tmp_path / 'jax'}/bin/pip install" in skipped["jax"]
+    assert "'jax[cpu]'" in skipped["jax"]
+    assert unsupported == {}
+    torch_w3 = jobs[3].cmd
+    assert torch_w3[0] == str(tmp_path / "torch" / "bin" / "python")
+    assert torch_w3[torch_w3.index("--batch-size") + 1] == "128"
+
+
+def test_peer_without_a_worker_for_a_workload_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPBASICS_BENCH_VENVS", str(_venvs(tmp_path, "jax")))
+    monkeypatch.delenv("DEEPBASICS_BENCH_JAX_PYTHON", raising=False)
+    jobs, skipped, unsupported = run.plan(run.parse_args(["--only", "W1,W2", "--peers", "jax", "--no-deepbasics"]))
+    assert [j.label for j in jobs] == ["jax (jit step)", "jax (scan epoch)"]
+    assert unsupported == {"jax": ["W2"]}
+
+
+@pytest.mark.parametrize("argv, named", [(["--only", "W9"], "--only"), (["--peers", "tensorflow"], "--peers"),
+                                         (["--repeat", "0"], "--repeat")])
+def test_bad_arguments_fail_before_anything_runs(argv, named, capsys):
+    with pytest.raises(SystemExit) as exc:
+        run.parse_args(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert named in err and argv[1] in err
+
+
+def test_child_peak_memory_is_measured_from_outside():
+    megabytes = 200
+    code = f"b = bytearray({megabytes} * 2**20); b[::4096] = b'x' * len(b[::4096]); print('BENCH_RESULT {{}}')"
+    outcome = child.run([sys.executable, "-c", code], dict(os.environ), timeout=60)
+    assert outcome.returncode == 0 and outcome.result() == {}
+    assert megabytes < outcome.peak_rss_mb < megabytes + 100
+
+
+def test_child_past_its_timeout_is_killed():
+    outcome = child.run([sys.executable, "-c", "import time; time.sleep(30)"], dict(os.environ), timeout=1)
+    assert outcome.timed_out and outcome.result() is None and outcome.wall_s < 10
+
+
+def test_ratio_and_latency_in_the_table():
+    measures = lambda s: [{"measure": "W1 model, batch 1", "median_s": s, "first_s": 2 * s,  # noqa: E731
+                           "test_acc": 0.9, "batch": 1, "n": 10_000}]
+    runs = {("W5", "deepbasics"): [{"peer": "deepbasics", "measures": measures(0.5), "peak_rss_mb": 100.0}],
+            ("W5", "torch"): [{"peer": "torch", "measures": measures(2.0), "peak_rss_mb": 300.0, "import_s": 1.0},
+                              {"peer": "torch", "measures": measures(4.0), "peak_rss_mb": 500.0, "import_s": 3.0}]}
+    lines = table.render(table.summarise(runs), ["W5"]).splitlines()[2:]
+    cells = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines]
+    assert [c[:8] for c in cells] == [
+        ["W5 W1 model b=1", "deepbasics", "0.5", "1", "1.00", "0.9000", "100", "-"],
+        ["W5 W1 model b=1", "torch", "3", "6", "0.17", "0.9000", "400", "2.00"]]  # medians of 2 runs
+    assert "0.050 ms/sample" in cells[0][8] and "0.300 ms/sample" in cells[1][8]
