@@ -134,8 +134,9 @@ def check_result(name, result):
 
 
 def _check_plain(value, path):
-    """Only dict (str keys), list, str, bool, int, finite-or-not float and None: what JSON holds."""
-    if value is None or isinstance(value, (str, bool, int, float)):
+    """Only dict (str keys), list, str, bool, int, finite-or-not float and None: what JSON holds.
+    Exact types: NumPy's float64 is a subclass of float, but it is not what a result promises."""
+    if value is None or type(value) in (str, bool, int, float):
         return
     if isinstance(value, dict):
         for key, item in value.items():

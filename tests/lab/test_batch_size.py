@@ -7,6 +7,7 @@ import pytest
 from mnist_data import DATA_DIR, needs_data
 
 from deepbasics.lab import batch_size as lab
+from deepbasics.lab.runner import check_result
 
 pytestmark = needs_data
 
@@ -16,19 +17,6 @@ def result():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DEEPBASICS_DATA_DIR", DATA_DIR)
         yield lab.run(seed=0, **lab.QUICK)
-
-
-def assert_plain(value):
-    """Only what JSON has: no NumPy scalars, no tuples."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            assert type(key) is str
-            assert_plain(item)
-    elif isinstance(value, list):
-        for item in value:
-            assert_plain(item)
-    else:
-        assert type(value) in (str, int, float, bool, type(None)), (value, type(value))
 
 
 def test_rows_and_checkpoints(result):
@@ -83,7 +71,7 @@ def test_verdict_follows_the_stated_rule(result):
 
 
 def test_plain_json_and_repeatable(monkeypatch, result):
-    assert_plain(result)
+    check_result(lab.NAME, result)  # plain JSON, exact types: no NumPy scalars
     monkeypatch.setenv("DEEPBASICS_DATA_DIR", DATA_DIR)
     knobs = {"n_train": 128, "n_test": 50, "epochs": 2, "batch_sizes": [16, 64]}
     first, second = (lab.run(seed=5, **knobs) for _ in range(2))

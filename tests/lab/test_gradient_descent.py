@@ -7,6 +7,7 @@ import pytest
 from mnist_data import DATA_DIR, needs_data, subset
 
 from deepbasics.lab import gradient_descent as lab
+from deepbasics.lab.runner import check_result
 from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.utils import set_random_seed
@@ -24,19 +25,6 @@ def result():
 @pytest.fixture(scope="module")
 def rows(result):
     return {row["method"]: row for row in result["table"]}
-
-
-def assert_plain(value):
-    """Only what JSON has: no NumPy scalars, no tuples."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            assert type(key) is str
-            assert_plain(item)
-    elif isinstance(value, list):
-        for item in value:
-            assert_plain(item)
-    else:
-        assert type(value) in (str, int, float, bool, type(None)), (value, type(value))
 
 
 def initial_weights(seed):
@@ -104,7 +92,7 @@ def test_stochastic_is_the_noisiest(result, rows):
 
 
 def test_plain_json_and_repeatable(monkeypatch, result):
-    assert_plain(result)
+    check_result(lab.NAME, result)  # plain JSON, exact types: no NumPy scalars
     monkeypatch.setenv("DEEPBASICS_DATA_DIR", DATA_DIR)
     first, second = (lab.run(seed=4, n_train=64, updates=5) for _ in range(2))
     for r in (first, second):  # wall times (and the note and verdict that quote them) differ run to run

@@ -6,24 +6,12 @@ import numpy as np
 import pytest
 
 from deepbasics.lab import optimizers_2d as lab
+from deepbasics.lab.runner import check_result
 
 
 @pytest.fixture(scope="module")
 def result():
     return lab.run(seed=0, **lab.QUICK)
-
-
-def assert_plain(value):
-    """Only what JSON has: no NumPy scalars, no tuples."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            assert type(key) is str
-            assert_plain(item)
-    elif isinstance(value, list):
-        for item in value:
-            assert_plain(item)
-    else:
-        assert type(value) in (str, int, float, bool, type(None)), (value, type(value))
 
 
 def bowl_row(result, name):
@@ -108,7 +96,7 @@ def test_rosenbrock_rows_and_rates(result):
 
 
 def test_result_is_plain_json_and_repeats(result):
-    assert_plain(result)
+    check_result(lab.NAME, result)  # plain JSON, exact types: no NumPy scalars
     text = json.dumps(result, allow_nan=False)
     assert json.loads(text) == result
     assert json.dumps(lab.run(seed=0, **lab.QUICK)) == text

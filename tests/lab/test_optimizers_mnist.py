@@ -7,6 +7,7 @@ import pytest
 from mnist_data import DATA_DIR, needs_data, subset
 
 from deepbasics.lab import optimizers_mnist as lab
+from deepbasics.lab.runner import check_result
 from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.optimizers import SGD
@@ -20,19 +21,6 @@ def result():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DEEPBASICS_DATA_DIR", DATA_DIR)
         yield lab.run(seed=0, **lab.QUICK)
-
-
-def assert_plain(value):
-    """Only what JSON has: no NumPy scalars, no tuples."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            assert type(key) is str
-            assert_plain(item)
-    elif isinstance(value, list):
-        for item in value:
-            assert_plain(item)
-    else:
-        assert type(value) in (str, int, float, bool, type(None)), (value, type(value))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +74,7 @@ def test_adaptive_methods_against_sgd(result, rows):
 
 
 def test_same_seed_same_result(monkeypatch, result):
-    assert_plain(result)
+    check_result(lab.NAME, result)  # plain JSON, exact types: no NumPy scalars
     json.dumps(result, allow_nan=False)
     monkeypatch.setenv("DEEPBASICS_DATA_DIR", DATA_DIR)
     knobs = {"n_train": 96, "n_test": 50, "epochs": 1}

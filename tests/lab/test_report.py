@@ -224,6 +224,8 @@ def test_everything_an_experiment_says_is_escaped(doubles, tmp_path):
 @pytest.mark.parametrize("bad, message", [
     ({"held": True, "table": [], "note": {"en": "", "ko": ""}, "data": {"x": np.float32(1.0)}},
      r"\['data'\]\['x'\] is a numpy.float32 \(convert with float"),
+    ({"held": True, "table": [], "note": {"en": "", "ko": ""}, "data": {"x": [np.float64(1.0)]}},
+     r"\['data'\]\['x'\]\[0\] is a numpy.float64 \(convert with float"),
     ({"held": 1, "table": [], "note": {"en": "", "ko": ""}}, r"held=1, expected True or False"),
     ({"held": True, "table": [], "note": {"en": "only English"}}, r"'en' and 'ko'"),
     ({"table": [], "note": {}}, r"no 'held'"),
