@@ -1,5 +1,5 @@
-"""What the experiments share: the MNIST subsets they train on, a figure, a clock, and the
-report's number format.
+"""What the experiments share: the MNIST subsets they train on, a figure, a clock, the
+per-batch loss recorder, and the report's number format.
 
 matplotlib is imported only when a figure is drawn, through its object-oriented API (``Figure``
 and the Agg canvas): no pyplot, no window, no global backend switch.
@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from deepbasics.callbacks import Callback
 from deepbasics.datasets import mnist
 from deepbasics.utils.categorical import to_categorical
 from deepbasics.utils.files import atomic_write
@@ -61,6 +62,28 @@ def save_figure(fig, path, dpi=100):
     with atomic_write(path, "wb") as f:
         fig.savefig(f, format="png", dpi=dpi)
     return str(path)
+
+
+class BatchLosses(Callback):
+    """The loss of every training batch, recovered from the running mean that ``fit`` logs.
+
+    Keras logs, after batch k of an epoch, the mean over the batches so far weighted by their
+    sizes; a batch's own loss is the difference of two running sums over its size.
+    """
+
+    def __init__(self, n_samples, batch_size):
+        super().__init__()
+        self.n_samples, self.batch_size, self.losses = n_samples, batch_size, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.previous_sum, self.seen = 0.0, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        size = min(self.batch_size, self.n_samples - self.seen)
+        self.seen += size
+        running_sum = float(logs["loss"]) * self.seen
+        self.losses.append((running_sum - self.previous_sum) / size)
+        self.previous_sum = running_sum
 
 
 class Clock:

@@ -9,9 +9,8 @@ The per-step loss comes from a callback; the end point is the loss on all traini
 import numpy as np
 
 from deepbasics import optimizers
-from deepbasics.callbacks import Callback
 from deepbasics.layers import Dense, Input
-from deepbasics.lab.common import figure, format_number, mnist_subset, save_figure
+from deepbasics.lab.common import BatchLosses, figure, format_number, mnist_subset, save_figure
 from deepbasics.models import Sequential
 from deepbasics.utils import set_random_seed
 
@@ -35,28 +34,6 @@ def make_optimizer(name):
     if name in ("Momentum", "NAG"):
         return optimizers.SGD(momentum=0.9, nesterov=name == "NAG")
     return optimizers.get(name.lower())
-
-
-class BatchLosses(Callback):
-    """The loss of every training batch, recovered from the running mean that ``fit`` logs.
-
-    Keras logs, after batch k of an epoch, the mean over the batches so far, weighted by their
-    sizes; the batch's own loss is the difference of two running sums. (Could move to common.py.)
-    """
-
-    def __init__(self, n_samples, batch_size):
-        super().__init__()
-        self.n_samples, self.batch_size, self.losses = n_samples, batch_size, []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.previous_sum, self.seen = 0.0, 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        size = min(self.batch_size, self.n_samples - self.seen)
-        self.seen += size
-        running_sum = float(logs["loss"]) * self.seen
-        self.losses.append((running_sum - self.previous_sum) / size)
-        self.previous_sum = running_sum
 
 
 def moving_average(values, window):

@@ -14,8 +14,7 @@ import warnings
 import numpy as np
 
 from deepbasics import backend
-from deepbasics.callbacks import Callback
-from deepbasics.lab.common import Clock, figure, format_number, mnist_subset, save_figure
+from deepbasics.lab.common import BatchLosses, Clock, figure, format_number, mnist_subset, save_figure
 from deepbasics.lab.deep_vs_classic import build as build_classifier
 from deepbasics.layers import LSTM, BatchNormalization, Dense, Input, LeakyReLU
 from deepbasics.models import Sequential
@@ -56,23 +55,6 @@ def build(kind):
     model = Sequential([Input(shape=(28, 28)), LSTM(128), Dense(10, activation="softmax")])
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     return model
-
-
-class BatchLosses(Callback):
-    """Each batch's own training loss, recovered from the running epoch mean that Keras logs."""
-
-    def __init__(self, n_images, batch_size):
-        super().__init__()
-        self.n_images, self.batch_size, self.losses = n_images, batch_size, []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.seen, self.total = 0, 0.0
-
-    def on_train_batch_end(self, batch, logs=None):
-        size = min(self.batch_size, self.n_images - self.seen)
-        total = float(logs["loss"]) * (self.seen + size)
-        self.losses.append((total - self.total) / size)
-        self.seen, self.total = self.seen + size, total
 
 
 def window_means(values, windows):

@@ -11,8 +11,7 @@ import numpy as np
 
 from deepbasics import losses
 from deepbasics.autodiff import Tensor
-from deepbasics.callbacks import Callback
-from deepbasics.lab.common import figure, format_number, mnist_subset, save_figure
+from deepbasics.lab.common import BatchLosses, figure, format_number, mnist_subset, save_figure
 from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.utils import set_random_seed
@@ -34,26 +33,6 @@ DEPTH, UNITS = 10, 100
 VANISHED, KEPT = 100.0, 10.0  # the claim's factors
 BATCH_SIZE = 32
 CURVE_POINTS = 150  # the smoothed loss curve is stored at about this many updates
-
-
-class BatchLosses(Callback):
-    """The loss of every training batch, recovered from the running mean ``fit`` logs
-    (Keras logs the size-weighted mean of the batches so far). Could move to common.py:
-    optimizers_mnist has the same callback."""
-
-    def __init__(self, n_samples, batch_size):
-        super().__init__()
-        self.n_samples, self.batch_size, self.losses = n_samples, batch_size, []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.previous_sum, self.seen = 0.0, 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        size = min(self.batch_size, self.n_samples - self.seen)
-        self.seen += size
-        running_sum = float(logs["loss"]) * self.seen
-        self.losses.append((running_sum - self.previous_sum) / size)
-        self.previous_sum = running_sum
 
 
 def build(activation, initializer):
