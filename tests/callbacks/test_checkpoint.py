@@ -64,7 +64,6 @@ def test_save_best_only_writes_only_improvements(tmp_path, capsys):
 def test_mode_max_and_initial_value_threshold(tmp_path):
     x, y = _data()
     path = tmp_path / "acc.keras"
-    ModelCheckpoint(str(path), monitor="val_accuracy", save_best_only=True, initial_value_threshold=1.01)
     _model().fit(x, y, epochs=2, batch_size=16, validation_split=0.25, verbose=0,
                  callbacks=[ModelCheckpoint(str(path), monitor="val_accuracy", save_best_only=True,
                                             initial_value_threshold=1.01)])
