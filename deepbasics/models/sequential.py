@@ -1,6 +1,7 @@
 """``Sequential``: a stack of layers, each feeding the next."""
 import warnings
 
+from deepbasics.layers.fusion import fused_call
 from deepbasics.layers.input_layer import InputLayer, KerasTensor
 from deepbasics.layers.layer import Layer
 from deepbasics.models.model import Model
@@ -78,8 +79,13 @@ class Sequential(Model):
         self._input_shape, self._output_shape, self.built = tuple(input_shape), shape, True
 
     def call(self, x, training=None):
-        for layer in self._layers:
-            x = layer(x, training=training)
+        layers, i = self._layers, 0
+        while i < len(layers):
+            fused = fused_call(layers[i], layers[i + 1], x) if i + 1 < len(layers) else None
+            if fused is not None:  # Conv then MaxPooling as one op (layers/fusion.py)
+                x, i = fused, i + 2
+            else:
+                x, i = layers[i](x, training=training), i + 1
         return x
 
     # -- what the training loop asks -------------------------------------------------------------

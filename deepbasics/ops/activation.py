@@ -6,6 +6,32 @@ import numpy as np
 from deepbasics.autodiff import Function
 
 
+_ZERO_ROWS = {}
+
+
+def relu_inplace(y):
+    """y = max(y, 0), in place. NumPy's ``maximum`` against a scalar runs a scalar loop; against
+    a contiguous row of zeros it runs its SIMD loop (measured 3-4x faster on a conv output), so
+    y is seen as rows of up to 8192 values and compared with one cached row of zeros."""
+    width = math.gcd(y.size, 8192)
+    if width < 64 or not y.flags.c_contiguous:
+        return np.maximum(y, 0, out=y)
+    key = (width, y.dtype)
+    if key not in _ZERO_ROWS:
+        _ZERO_ROWS[key] = np.zeros(width, dtype=y.dtype)
+    rows = y.reshape(-1, width)
+    np.maximum(rows, _ZERO_ROWS[key], out=rows)
+    return y
+
+
+def relu_grad(gy, y):
+    """gy * 1[y > 0] as a fresh array; the mask is cast first (NumPy multiplies by a bool array
+    slowly)."""
+    g = (y > 0).astype(gy.dtype)
+    g *= gy
+    return g
+
+
 class ReLU(Function):
     """y = max(x, 0);  d/dx relu(x) = 1[x > 0] (0 at 0, as TensorFlow and JAX)."""
 

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from deepbasics.autodiff import Function
+from deepbasics.ops.activation import relu_grad, relu_inplace
 
 PADDINGS = ("valid", "same", "causal")
 FUSED_ACTIVATIONS = (None, "relu", "tanh")
@@ -88,26 +89,51 @@ def offset_slices(window, strides, dilation, out):
 
 
 # -- im2col and col2im ---------------------------------------------------------------------------
-def im2col(xp, window, strides, dilation, out, ones_column=False):
+def im2col(xp, window, strides, dilation, out, ones_column=False, pool=None):
     """(batch * prod(out), prod(window) * channels) patches of the padded input, rows in the
     order (batch, *out), columns in the kernel's order (*window, channels); with
-    ``ones_column`` one more column of ones, so that a bias row rides along in the GEMM."""
+    ``ones_column`` one more column of ones, so that a bias row rides along in the GEMM.
+    With ``pool`` (a window that tiles ``out``) the rows are in pool-major order instead,
+    (*pool, batch, *out / pool): each pool offset's outputs are one contiguous block."""
     n, c, nd = xp.shape[0], xp.shape[-1], len(window)
     k = math.prod(window) * c
     cols = np.empty((n * math.prod(out), k + ones_column), dtype=xp.dtype)
     if ones_column:
         cols[:, k] = 1
-    patches = cols[:, :k].reshape((n,) + tuple(out) + tuple(window) + (c,))  # a view of cols
+    rows = (n,) + tuple(out)
+    if pool is not None:
+        rows = tuple(pool) + (n,) + tuple(o // p for o, p in zip(out, pool))
+    patches = cols[:, :k].reshape(rows + tuple(window) + (c,))  # a view of cols
+    arrange = (lambda a: pool_major(a, pool)) if pool is not None else (lambda a: a)
     if c >= FEW_CHANNELS:  # one copy from the window view: runs of c contiguous values
         spans = tuple((w - 1) * d + 1 for w, d in zip(window, dilation))
         view = sliding_window_view(xp, spans, axis=tuple(range(1, nd + 1)))  # (n, *P, c, *spans)
         view = view[(slice(None),) + tuple(slice(None, (o - 1) * s + 1, s) for o, s in zip(out, strides))
                     + (slice(None),) + tuple(slice(None, None, d) for d in dilation)]
-        np.copyto(patches, view.transpose((0, *range(1, nd + 1), *range(nd + 2, 2 * nd + 2), nd + 1)))
-    else:  # one copy per kernel offset: runs of out[-1] values
+        view = view.transpose((0, *range(1, nd + 1), *range(nd + 2, 2 * nd + 2), nd + 1))  # (n, *out, *window, c)
+        np.copyto(patches, arrange(view))
+    else:  # one copy per kernel offset
         for offset, index in zip(np.ndindex(*window), offset_slices(window, strides, dilation, out)):
-            patches[(slice(None),) * (nd + 1) + offset] = xp[index]
+            patches[(slice(None),) * len(rows) + offset] = arrange(xp[index])
     return cols
+
+
+def pool_major(a, pool):
+    """(n, *out, *rest) -> (*pool, n, *out / pool, *rest), a view: each spatial axis split into
+    (pooled, offset) and the pool offsets moved in front."""
+    nd = len(pool)
+    split = (a.shape[0],) + sum(((o // p, p) for o, p in zip(a.shape[1:nd + 1], pool)), ()) + a.shape[nd + 1:]
+    a = a.reshape(split)
+    offsets, pooled = tuple(range(2, 2 * nd + 1, 2)), tuple(range(1, 2 * nd, 2))
+    return a.transpose(offsets + (0,) + pooled + tuple(range(2 * nd + 1, a.ndim)))
+
+
+def batch_major(a, pool):
+    """The inverse of ``pool_major`` as a contiguous array: (*pool, n, *pooled, c) -> (n, *out, c)."""
+    nd = len(pool)
+    order = (nd,) + sum(((nd + 1 + i, i) for i in range(nd)), ()) + (2 * nd + 1,)
+    out = tuple(o * p for o, p in zip(a.shape[nd + 1:2 * nd + 1], pool))
+    return np.ascontiguousarray(a.transpose(order)).reshape((a.shape[nd],) + out + (a.shape[-1],))
 
 
 def col2im(rows, kernels, padded_shape, window, strides, dilation, out):
@@ -123,16 +149,14 @@ def col2im(rows, kernels, padded_shape, window, strides, dilation, out):
 
 def _apply_activation(y, activation):
     if activation == "relu":
-        np.maximum(y, 0, out=y)
+        relu_inplace(y)
     elif activation == "tanh":
         np.tanh(y, out=y)
 
 
 def _activation_grad(gy, y, activation):
     if activation == "relu":
-        g = (y > 0).astype(gy.dtype)  # cast first: NumPy multiplies by a bool array slowly
-        g *= gy
-        return g
+        return relu_grad(gy, y)
     if activation == "tanh":
         return gy * (1.0 - y * y)
     return gy

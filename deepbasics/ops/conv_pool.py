@@ -1,0 +1,103 @@
+"""A convolution and the max-pooling that follows it, as one op.
+
+Max pooling reads every conv output once more, in windows, and its gradient is zero except at
+one element per window. Done as two ops in NumPy, that means strided passes over the largest
+array of a CNN (the first conv's output) in the forward and backward, and a ReLU mask over all
+of it. Together:
+
+- the patches are laid out pool-major (each pool offset's rows one block), so the GEMM's output
+  is already (pool offset, batch, *pooled, filters) and the pool is a maximum over contiguous
+  blocks;
+- ReLU (or the identity) is applied after the pool: f(max z) = max f(z) for a non-decreasing f,
+  and its gradient at the winner is the same, so f and f' run on the 4x smaller output;
+- conv outputs that no window covers ('valid' pooling of an odd size drops the last row and
+  column) are never computed.
+
+Values and gradients equal Conv then MaxPool (tests/ops/test_conv_pool.py), ties included: the
+gradient goes to the first maximum of each window, row-major.
+"""
+import math
+
+import numpy as np
+
+from deepbasics.autodiff import Function
+from deepbasics.ops.activation import relu_grad, relu_inplace
+from deepbasics.ops.conv import (batch_major, check_window_fits, col2im, im2col, interior, pad, pad_amounts,
+                                 per_axis)
+
+ACTIVATIONS = (None, "relu")  # non-decreasing, so they commute with max (tanh would too, up to rounding)
+
+
+class ConvMaxPool(Function):
+    """y = f(max over each pool window of (P W + b)),  P = im2col(pad(x)) with pool-major rows.
+
+    With Z = P W + b as (K pool offsets, rows) and k* each window's first maximal offset:
+    g = gy f'(y);  dZ_k = g 1[k = k*];  dW, db = P^T dZ (one GEMM);  dx = col2im(dZ W^T), with
+    dZ put back in the batch-major row order col2im reads.
+    """
+
+    def __init__(self, strides, padding, dilation, pool, activation=None):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"ConvMaxPool: activation must be one of {ACTIVATIONS}, received {activation!r}")
+        self.strides, self.padding, self.dilation = tuple(strides), padding, tuple(dilation)
+        self.pool, self.activation = tuple(pool), activation
+
+    def forward(self, x, w, b=None):
+        window, spatial, f = w.shape[:-2], x.shape[1:-1], w.shape[-1]
+        conv_out = check_window_fits(spatial, window, self.padding, self.strides, self.dilation, "conv")
+        pooled = check_window_fits(conv_out, self.pool, "valid", self.pool, (1,) * len(self.pool), "pooling",
+                                   "pool_size")
+        self.covered = tuple(o * p for o, p in zip(pooled, self.pool))
+        self.pads = [pad_amounts(n, k, self.padding, s, d)
+                     for n, k, s, d in zip(spatial, window, self.strides, self.dilation)]
+        xp = pad(x, self.pads)
+        self.x_shape, self.padded_shape, self.has_bias = x.shape, xp.shape, b is not None
+        cols = im2col(xp, window, self.strides, self.dilation, self.covered, ones_column=b is not None,
+                      pool=self.pool)
+        wb = w.reshape(-1, f)
+        if b is not None:
+            wb = np.concatenate([wb, b.reshape(1, -1).astype(wb.dtype, copy=False)])
+        z = (cols @ wb).reshape((-1, x.shape[0]) + pooled + (f,))  # (K, n, *pooled, f)
+        y = z[0].copy()
+        for block in z[1:]:
+            np.maximum(y, block, out=y)
+        # each window's first maximal offset = the number of offsets before its first hit
+        winner = np.zeros(y.shape, dtype=np.min_scalar_type(len(z) - 1))
+        found = z[0] == y
+        for k in range(1, len(z)):
+            winner += ~found
+            if k < len(z) - 1:
+                found |= z[k] == y
+        if self.activation == "relu":
+            relu_inplace(y)
+        self.save_for_backward(cols, w, winner, y if self.activation else None)
+        return y
+
+    def backward(self, gy):
+        cols, w, winner, y = self.saved
+        window, c, f = w.shape[:-2], w.shape[-2], w.shape[-1]
+        g = relu_grad(gy, y) if self.activation == "relu" else gy
+        dz = np.empty((math.prod(self.pool),) + g.shape, dtype=g.dtype)  # pool-major, as cols' rows
+        for k in range(len(dz)):
+            np.multiply(g, winner == k, out=dz[k])
+        needs = self.needs_input_grad
+        gw = gb = gx = None
+        if needs[1] or (self.has_bias and needs[2]):
+            gwb = (dz.reshape(-1, f).T @ cols).T  # (K [+ 1], f): the last row is db when there is a bias
+            gw = (gwb[:-1] if self.has_bias else gwb).reshape(w.shape)
+            gb = gwb[-1] if self.has_bias else None
+        if needs[0]:
+            rows = batch_major(dz.reshape(self.pool + g.shape), self.pool).reshape(-1, f)
+            kernels = np.ascontiguousarray(w.reshape(-1, c, f).transpose(0, 2, 1))  # W_offset^T: (f, c) each
+            dxp = col2im(rows, kernels, self.padded_shape, window, self.strides, self.dilation, self.covered)
+            gx = dxp[interior(self.pads, self.x_shape)] if dxp.shape != self.x_shape else dxp
+        return gx, gw, gb
+
+
+def conv_max_pool(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, pool_size=2,
+                  activation=None):
+    """max_pool(activation(conv(x, kernel) + bias), pool_size) as one node; the pool's strides
+    are its size and its padding 'valid' (Keras's MaxPooling defaults)."""
+    nd = len(kernel.shape) - 2
+    return ConvMaxPool(per_axis(strides, nd), padding, per_axis(dilation_rate, nd), per_axis(pool_size, nd),
+                       activation)(x, kernel, bias)
