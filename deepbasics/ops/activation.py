@@ -10,17 +10,22 @@ _ZERO_ROWS = {}
 
 
 def relu_inplace(y):
-    """y = max(y, 0), in place. NumPy's ``maximum`` against a scalar runs a scalar loop; against
-    a contiguous row of zeros it runs its SIMD loop (measured 3-4x faster on a conv output), so
-    y is seen as rows of up to 8192 values and compared with one cached row of zeros."""
-    width = math.gcd(y.size, 8192)
-    if width < 64 or not y.flags.c_contiguous:
-        return np.maximum(y, 0, out=y)
-    key = (width, y.dtype)
+    """y = max(y, 0), in place; see ``relu_array``."""
+    return relu_array(y, out=y)
+
+
+def relu_array(x, out=None):
+    """max(x, 0) into ``out`` (a new array by default). NumPy's ``maximum`` against a scalar runs
+    a scalar loop; against a contiguous row of zeros it runs its SIMD loop (measured 3-4x faster
+    on a conv output), so x is seen as rows of up to 8192 values against one cached zero row."""
+    width = math.gcd(x.size, 8192)
+    if width < 64 or not x.flags.c_contiguous or (out is not None and not out.flags.c_contiguous):
+        return np.maximum(x, 0, out=out)
+    key = (width, x.dtype)
     if key not in _ZERO_ROWS:
-        _ZERO_ROWS[key] = np.zeros(width, dtype=y.dtype)
-    rows = y.reshape(-1, width)
-    np.maximum(rows, _ZERO_ROWS[key], out=rows)
+        _ZERO_ROWS[key] = np.zeros(width, dtype=x.dtype)
+    y = np.empty_like(x) if out is None else out
+    np.maximum(x.reshape(-1, width), _ZERO_ROWS[key], out=y.reshape(-1, width))
     return y
 
 
@@ -36,13 +41,13 @@ class ReLU(Function):
     """y = max(x, 0);  d/dx relu(x) = 1[x > 0] (0 at 0, as TensorFlow and JAX)."""
 
     def forward(self, x):
-        mask = x > 0
-        self.save_for_backward(mask)
-        return x * mask if x.dtype.kind == "f" else np.maximum(x, 0)
+        y = relu_array(x) if x.dtype.kind == "f" else np.maximum(x, 0)
+        self.save_for_backward(y)
+        return y
 
     def backward(self, gy):
-        (mask,) = self.saved
-        return gy * mask
+        (y,) = self.saved
+        return relu_grad(gy, y)
 
 
 class Sigmoid(Function):

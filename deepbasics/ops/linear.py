@@ -2,6 +2,7 @@
 import numpy as np
 
 from deepbasics.autodiff import Function
+from deepbasics.ops.activation import relu_grad, relu_inplace
 
 FUSED_ACTIVATIONS = (None, "relu", "tanh")
 
@@ -25,7 +26,7 @@ class Linear(Function):
         if b is not None:
             y += b  # y is a fresh array: adding in place saves a temporary
         if self.activation == "relu":
-            np.maximum(y, 0, out=y)
+            relu_inplace(y)
         elif self.activation == "tanh":
             np.tanh(y, out=y)
         self.save_for_backward(x, w, y if self.activation else None)
@@ -34,7 +35,7 @@ class Linear(Function):
     def backward(self, gy):
         x, w, y = self.saved
         if self.activation == "relu":
-            gy = gy * (y > 0)
+            gy = relu_grad(gy, y)
         elif self.activation == "tanh":
             gy = gy * (1.0 - y * y)
         needs = self.needs_input_grad

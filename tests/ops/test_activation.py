@@ -76,12 +76,12 @@ def test_gradients(name):
     gradcheck(lambda t: make()(t), [x])
 
 
-def test_relu_subgradient_is_zero_at_zero_and_saves_a_mask():
+def test_relu_subgradient_is_zero_at_zero_and_saves_only_its_output():
     op = act.ReLU()
     x = Tensor(np.array([-1.0, 0.0, 2.0]), requires_grad=True)
     y = op(x)
-    (mask,) = op.saved
-    assert mask.dtype == bool
+    (saved,) = op.saved
+    assert saved is y.data  # the output, which the next op keeps anyway: no extra array
     y.backward(np.full(3, 5.0))
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 5.0])
     assert np.all(y.numpy() >= 0)
@@ -162,3 +162,20 @@ def test_hard_sigmoid_gradient_is_one_sixth_inside():
     x = Tensor(np.array([-4.0, -1.0, 2.0, 4.0]), requires_grad=True)
     act.HardSigmoid()(x).backward(np.ones(4))
     np.testing.assert_allclose(x.grad, [0.0, 1 / 6, 1 / 6, 0.0])
+
+
+@pytest.mark.parametrize("shape", [(3,), (128, 26, 26, 32), (32, 64), (7, 9), (3, 8192 * 2 + 64)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_array_equals_numpy_maximum_on_every_path(shape, dtype):
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    x.flat[::5] = 0.0
+    expected = np.maximum(x, 0)
+    y = act.relu_array(x)
+    assert y.dtype == dtype and y is not x
+    np.testing.assert_array_equal(y, expected)
+    view = x.T  # not contiguous: the plain path
+    np.testing.assert_array_equal(act.relu_array(view), np.maximum(view, 0))
+    act.relu_inplace(x)
+    np.testing.assert_array_equal(x, expected)
+    g = np.random.default_rng(1).standard_normal(shape).astype(dtype)
+    np.testing.assert_array_equal(act.relu_grad(g, expected), g * (expected > 0))
