@@ -7,6 +7,7 @@
 >>> model.count_params()
 49
 """
+from deepbasics.layers.fusion import fused_call
 from deepbasics.layers.input_layer import InputLayer
 from deepbasics.layers.symbolic import KerasTensor
 from deepbasics.models.model import Model
@@ -21,6 +22,7 @@ class Functional(Model):
         self.inputs = _as_list(inputs, "inputs")
         self.outputs = _as_list(outputs, "outputs")
         self._nodes, self._all_layers, self._nodes_by_depth = _map_graph(self.inputs, self.outputs)
+        self._pairs = _sole_consumers(self._nodes, self.outputs)
         self._input_shape = [t.shape for t in self.inputs] if len(self.inputs) > 1 else self.inputs[0].shape
         shapes = [t.shape for t in self.outputs]
         self._output_shape = shapes if len(shapes) > 1 else shapes[0]
@@ -38,10 +40,19 @@ class Functional(Model):
             raise ValueError(f"Model {self.name!r} expects {len(self.inputs)} input(s), received {len(given)}.")
         for symbolic, value in zip(self.inputs, given):
             values[id(symbolic)] = value
+        done = set()  # nodes already computed by a fused pair
         for node in self._nodes:
+            if id(node) in done:
+                continue
             args = ([values[id(t)] for t in node.inputs] if isinstance(node.inputs, (list, tuple))
                     else values[id(node.inputs)])
-            out = node.layer(args, training=training)
+            follower = self._pairs.get(id(node))
+            fused = fused_call(node.layer, follower.layer, args) if follower is not None else None
+            if fused is not None:  # Conv then MaxPooling as one op (layers/fusion.py)
+                node, out = follower, fused
+                done.add(id(follower))
+            else:
+                out = node.layer(args, training=training)
             for symbolic, value in zip(_flat(node.outputs), _flat(out)):
                 values[id(symbolic)] = value
         results = [values[id(t)] for t in self.outputs]
@@ -145,3 +156,22 @@ def _calls_from_inputs(inputs, outputs):
                 if id(parent) not in done:
                     stack.append((parent, None))
     return order, first_seen
+
+
+def _sole_consumers(nodes, outputs):
+    """{id(node): the next node} where a node's one output feeds only that node, through its
+    single input, and is no model output: the pairs a fused op may compute at once."""
+    readers, consumer = {}, {}
+    for node in nodes:
+        for t in _flat(node.inputs):
+            readers[id(t)] = readers.get(id(t), 0) + 1
+            consumer[id(t)] = node
+    final = {id(t) for t in outputs}
+    pairs = {}
+    for node in nodes:
+        outs = _flat(node.outputs)
+        if len(outs) == 1 and id(outs[0]) not in final and readers.get(id(outs[0])) == 1:
+            follower = consumer[id(outs[0])]
+            if not isinstance(follower.inputs, (list, tuple)):
+                pairs[id(node)] = follower
+    return pairs

@@ -96,3 +96,27 @@ def test_wrong_input_still_gets_the_layers_own_error():
     with pytest.raises(ValueError, match="kernel_size"):
         model.call(np.ones((2, 2, 2, 2), np.float32))
 
+
+
+def test_a_functional_model_fuses_only_convs_read_by_their_pool_alone(monkeypatch):
+    from deepbasics.models import functional as functional_module
+    db.utils.set_random_seed(0)
+    inp = db.Input((10, 10, 2))
+    a = L.MaxPooling2D()(L.Conv2D(3, 3, activation="relu")(inp))  # fused
+    c = L.Conv2D(3, 3)(inp)  # read twice: not fused
+    b = L.Add()([L.MaxPooling2D()(c), L.MaxPooling2D()(L.Activation("relu")(c))])
+    out = L.Dense(2)(L.Flatten()(L.Concatenate()([a, b])))
+    model = db.Model(inp, [out, c])  # c is also an output
+    x = np.random.default_rng(0).integers(0, 3, (4, 10, 10, 2)).astype(np.float32)
+    calls = []
+
+    def spy(layer, next_layer, value):
+        result = fusion.fused_call(layer, next_layer, value)
+        calls.append(result is not None)
+        return result
+    monkeypatch.setattr(functional_module, "fused_call", spy)
+    fused = model.predict(x, verbose=0)
+    assert sum(calls) == 1  # only the conv whose output has one reader, its pool
+    monkeypatch.setattr(functional_module, "fused_call", lambda *args: None)
+    for got, want in zip(fused, model.predict(x, verbose=0)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
