@@ -83,7 +83,7 @@ class ConvMaxPool(Function):
         needs = self.needs_input_grad
         gw = gb = gx = None
         if needs[1] or (self.has_bias and needs[2]):
-            gwb = (dz.reshape(-1, f).T @ cols).T  # (K [+ 1], f): the last row is db when there is a bias
+            gwb = cols.T @ dz.reshape(-1, f)  # (K [+ 1], f): the last row is db when there is a bias
             gw = (gwb[:-1] if self.has_bias else gwb).reshape(w.shape)
             gb = gwb[-1] if self.has_bias else None
         if needs[0]:
