@@ -1,4 +1,6 @@
 """Adam and its family: Adam (amsgrad), AdamW, Adamax, Nadam, with Keras 3's formulas."""
+import math
+
 import numpy as np
 
 from deepbasics.optimizers.optimizer import Optimizer
@@ -20,8 +22,13 @@ class _AdamBase(Optimizer):
     def moments(self, grad, slots):
         """m <- m + (g - m)(1 - b1);  v <- v + (g^2 - v)(1 - b2)."""
         m, v = slots["m"], slots["v"]
-        m += (grad - m) * (1.0 - self.beta_1)
-        v += (grad * grad - v) * (1.0 - self.beta_2)
+        step = grad - m  # one scratch array, reused: these are the largest arrays of a step
+        step *= 1.0 - self.beta_1
+        m += step
+        np.multiply(grad, grad, out=step)
+        step -= v
+        step *= 1.0 - self.beta_2
+        v += step
         return m, v
 
     def get_config(self):
@@ -48,12 +55,17 @@ class Adam(_AdamBase):
 
     def update_step(self, grad, var, slots, lr):
         t = self.iterations + 1
-        alpha = lr * np.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        # a Python float: a NumPy float64 scalar would turn the float32 step into float64 (NEP 50)
+        alpha = float(lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t))
         m, v = self.moments(grad, slots)
         if self.amsgrad:
             np.maximum(slots["v_hat"], v, out=slots["v_hat"])
             v = slots["v_hat"]
-        var -= (alpha * m / (np.sqrt(v) + self.epsilon)).astype(var.dtype, copy=False)
+        denominator = np.sqrt(v)
+        denominator += self.epsilon
+        step = m * alpha
+        step /= denominator
+        var -= step
 
     def get_config(self):
         return {**super().get_config(), "amsgrad": self.amsgrad}

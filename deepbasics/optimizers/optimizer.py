@@ -51,7 +51,7 @@ class Optimizer:
         """The rate for this step: the schedule at ``iterations``, or Keras 2's inverse-time decay."""
         lr = self._learning_rate
         if not self.decay and not callable(lr) and backend._FLOATX == "float32":
-            return lr  # a Python float: scales float32 arrays without upcasting them
+            return float(lr)  # a Python float: scales float32 arrays without upcasting them (NEP 50)
         lr = float(lr(self.iterations)) if callable(lr) else lr
         if self.decay:
             lr = lr / (1.0 + self.decay * self.iterations)
