@@ -55,7 +55,8 @@ def prepare(x, y, n=None):
     """uint8 images/labels -> (x float32 (n, 784) in [0, 1], y int64 (n,), y one-hot float32)."""
     if n is not None:
         x, y = x[:n], y[:n]
-    x = np.asarray(x).reshape(len(x), -1).astype(np.float32) / 255.0
+    x = np.asarray(x).reshape(len(x), -1).astype(np.float32)
+    x /= 255.0  # in place: one float32 copy of the images at the peak, not two (every framework alike)
     y = np.asarray(y).astype(np.int64)
     onehot = np.zeros((len(y), 10), dtype=np.float32)
     onehot[np.arange(len(y)), y] = 1.0
