@@ -57,17 +57,19 @@ class ConvMaxPool(Function):
         wb = w.reshape(-1, f)
         if b is not None:
             wb = np.concatenate([wb, b.reshape(1, -1).astype(wb.dtype, copy=False)])
-        z = (cols @ wb).reshape((-1, x.shape[0]) + pooled + (f,))  # (K, n, *pooled, f)
-        y = z[0].copy()
-        for block in z[1:]:
-            np.maximum(y, block, out=y)
-        # each window's first maximal offset = the number of offsets before its first hit
-        winner = np.zeros(y.shape, dtype=np.min_scalar_type(len(z) - 1))
-        found = z[0] == y
-        for k in range(1, len(z)):
-            winner += ~found
-            if k < len(z) - 1:
-                found |= z[k] == y
+        # one pool offset's block of rows at a time, so that each block's GEMM output is
+        # consumed while it is in cache; a later offset wins a window only if strictly greater,
+        # so the winner is the first maximum, and it is the last offset that won
+        blocks = np.split(cols, math.prod(self.pool))
+        shape = (x.shape[0],) + pooled + (f,)
+        y = (blocks[0] @ wb).reshape(shape)
+        winner = np.zeros(shape, dtype=np.min_scalar_type(len(blocks) - 1))
+        for k, block in enumerate(blocks[1:], start=1):
+            z = (block @ wb).reshape(shape)
+            won = np.greater(z, y).view(np.uint8).astype(winner.dtype, copy=False)
+            won *= k  # k where this offset took the lead, else 0
+            np.maximum(winner, won, out=winner)
+            np.maximum(y, z, out=y)
         if self.activation == "relu":
             relu_inplace(y)
         self.save_for_backward(cols, w, winner, y if self.activation else None)
@@ -77,13 +79,21 @@ class ConvMaxPool(Function):
         cols, w, winner, y = self.saved
         window, c, f = w.shape[:-2], w.shape[-2], w.shape[-1]
         g = relu_grad(gy, y) if self.activation == "relu" else gy
-        dz = np.empty((math.prod(self.pool),) + g.shape, dtype=g.dtype)  # pool-major, as cols' rows
-        for k in range(len(dz)):
-            np.multiply(g, winner == k, out=dz[k])
         needs = self.needs_input_grad
+        weights = needs[1] or (self.has_bias and needs[2])
+        blocks = np.split(cols, math.prod(self.pool))
+        # dZ block by block (pool-major, as cols' rows), each used by the weight GEMM while in
+        # cache; kept whole only when col2im needs it for dx
+        dz = np.empty((len(blocks),) + g.shape, dtype=g.dtype) if needs[0] else None
+        gwb = None
+        for k, block in enumerate(blocks):
+            d = dz[k] if dz is not None else np.empty_like(g)
+            np.multiply(g, winner == k, out=d)
+            if weights:
+                part = block.T @ d.reshape(-1, f)  # (K [+ 1], f): the last row is db when there is a bias
+                gwb = part if gwb is None else np.add(gwb, part, out=gwb)
         gw = gb = gx = None
-        if needs[1] or (self.has_bias and needs[2]):
-            gwb = cols.T @ dz.reshape(-1, f)  # (K [+ 1], f): the last row is db when there is a bias
+        if weights:
             gw = (gwb[:-1] if self.has_bias else gwb).reshape(w.shape)
             gb = gwb[-1] if self.has_bias else None
         if needs[0]:
