@@ -32,8 +32,8 @@ class ConvMaxPool(Function):
     """y = f(max over each pool window of (P W + b)),  P = im2col(pad(x)) with pool-major rows.
 
     With Z = P W + b as (K pool offsets, rows) and k* each window's first maximal offset:
-    g = gy f'(y);  dZ_k = g 1[k = k*];  dW, db = P^T dZ (one GEMM);  dx = col2im(dZ W^T), with
-    dZ put back in the batch-major row order col2im reads.
+    g = gy f'(y);  dZ_k = g 1[k = k*];  dW, db = sum_k P_k^T dZ_k (a GEMM per pool offset);
+    dx = col2im(dZ W^T), with dZ put back in the batch-major row order col2im reads.
     """
 
     def __init__(self, strides, padding, dilation, pool, activation=None):
@@ -63,12 +63,14 @@ class ConvMaxPool(Function):
         blocks = np.split(cols, math.prod(self.pool))
         shape = (x.shape[0],) + pooled + (f,)
         y = (blocks[0] @ wb).reshape(shape)
-        winner = np.zeros(shape, dtype=np.min_scalar_type(len(blocks) - 1))
+        track = True in self.needs_input_grad  # inference needs no winners
+        winner = np.zeros(shape, dtype=np.min_scalar_type(len(blocks) - 1)) if track else None
         for k, block in enumerate(blocks[1:], start=1):
             z = (block @ wb).reshape(shape)
-            won = np.greater(z, y).view(np.uint8).astype(winner.dtype, copy=False)
-            won *= k  # k where this offset took the lead, else 0
-            np.maximum(winner, won, out=winner)
+            if track:
+                won = np.greater(z, y).view(np.uint8).astype(winner.dtype, copy=False)
+                won *= k  # k where this offset took the lead, else 0
+                np.maximum(winner, won, out=winner)
             np.maximum(y, z, out=y)
         if self.activation == "relu":
             relu_inplace(y)
