@@ -18,6 +18,7 @@ from deepbasics.ops.activation import relu_grad, relu_inplace
 PADDINGS = ("valid", "same", "causal")
 FUSED_ACTIVATIONS = (None, "relu", "tanh")
 FEW_CHANNELS = 8  # below this, im2col copies per kernel offset (longer contiguous runs)
+SMALL = 1 << 16  # ... unless the patches are few (a single image): one copy costs fewer calls
 
 
 # -- geometry ------------------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def im2col(xp, window, strides, dilation, out, ones_column=False, pool=None):
         rows = tuple(pool) + (n,) + tuple(o // p for o, p in zip(out, pool))
     patches = cols[:, :k].reshape(rows + tuple(window) + (c,))  # a view of cols
     arrange = (lambda a: pool_major(a, pool)) if pool is not None else (lambda a: a)
-    if c >= FEW_CHANNELS:  # one copy from the window view: runs of c contiguous values
+    if c >= FEW_CHANNELS or cols.size < SMALL:  # one copy from the window view: runs of c values
         spans = tuple((w - 1) * d + 1 for w, d in zip(window, dilation))
         view = sliding_window_view(xp, spans, axis=tuple(range(1, nd + 1)))  # (n, *P, c, *spans)
         view = view[(slice(None),) + tuple(slice(None, (o - 1) * s + 1, s) for o, s in zip(out, strides))

@@ -60,7 +60,7 @@ class ConvMaxPool(Function):
         # one pool offset's block of rows at a time, so that each block's GEMM output is
         # consumed while it is in cache; a later offset wins a window only if strictly greater,
         # so the winner is the first maximum, and it is the last offset that won
-        blocks = np.split(cols, math.prod(self.pool))
+        blocks = _row_blocks(cols, math.prod(self.pool))
         shape = (x.shape[0],) + pooled + (f,)
         y = (blocks[0] @ wb).reshape(shape)
         track = True in self.needs_input_grad  # inference needs no winners
@@ -83,7 +83,7 @@ class ConvMaxPool(Function):
         g = relu_grad(gy, y) if self.activation == "relu" else gy
         needs = self.needs_input_grad
         weights = needs[1] or (self.has_bias and needs[2])
-        blocks = np.split(cols, math.prod(self.pool))
+        blocks = _row_blocks(cols, math.prod(self.pool))
         # dZ block by block (pool-major, as cols' rows), each used by the weight GEMM while in
         # cache; kept whole only when col2im needs it for dx
         dz = np.empty((len(blocks),) + g.shape, dtype=g.dtype) if needs[0] else None
@@ -104,6 +104,12 @@ class ConvMaxPool(Function):
             dxp = col2im(rows, kernels, self.padded_shape, window, self.strides, self.dilation, self.covered)
             gx = dxp[interior(self.pads, self.x_shape)] if dxp.shape != self.x_shape else dxp
         return gx, gw, gb
+
+
+def _row_blocks(a, k):
+    """``a`` cut into ``k`` equal blocks of rows (views; ``np.split`` costs more calls)."""
+    rows = len(a) // k
+    return [a[i * rows:(i + 1) * rows] for i in range(k)]
 
 
 def conv_max_pool(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, pool_size=2,

@@ -29,9 +29,10 @@ def two_ops(x, w, b, strides, padding, dilation, pool, activation):
 
 @pytest.mark.parametrize("activation", [None, "relu"])
 @pytest.mark.parametrize("spatial,kernel,strides,padding,dilation,pool", CASES)
-@pytest.mark.parametrize("channels", [1, 9])  # both im2col paths (few channels: one copy per offset)
+@pytest.mark.parametrize("channels,small", [(1, 0), (1, C.SMALL), (9, C.SMALL)])  # the three im2col paths:
 def test_values_and_gradients_equal_conv_then_max_pool(spatial, kernel, strides, padding, dilation, pool,
-                                                         activation, channels):
+                                                         activation, channels, small, monkeypatch):
+    monkeypatch.setattr(C, "SMALL", small)  # few channels: one copy per offset, unless the patches are few
     rng = np.random.default_rng(0)
     # small integers: many exact ties inside windows, and zeros for relu, as on MNIST
     x = rng.integers(-2, 3, (3,) + spatial + (channels,)).astype(np.float64)
