@@ -37,6 +37,27 @@ def relu_grad(gy, y):
     return g
 
 
+FUSED_ACTIVATIONS = (None, "relu", "tanh")  # what Linear and Conv apply to their own output
+
+
+def activate_inplace(y, activation):
+    """y = f(y) in place, f one of ``FUSED_ACTIVATIONS`` (None: the identity)."""
+    if activation == "relu":
+        relu_inplace(y)
+    elif activation == "tanh":
+        np.tanh(y, out=y)
+    return y
+
+
+def activation_grad(gy, y, activation):
+    """gy f'(.) read off the output y = f(.):  relu 1[y > 0],  tanh 1 - y^2,  identity 1."""
+    if activation == "relu":
+        return relu_grad(gy, y)
+    if activation == "tanh":
+        return gy * (1.0 - y * y)
+    return gy
+
+
 class ReLU(Function):
     """y = max(x, 0);  d/dx relu(x) = 1[x > 0] (0 at 0, as TensorFlow and JAX)."""
 

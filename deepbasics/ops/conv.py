@@ -13,10 +13,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from deepbasics.autodiff import Function
-from deepbasics.ops.activation import relu_grad, relu_inplace
+from deepbasics.ops.activation import FUSED_ACTIVATIONS, activate_inplace, activation_grad
 
 PADDINGS = ("valid", "same", "causal")
-FUSED_ACTIVATIONS = (None, "relu", "tanh")
 FEW_CHANNELS = 8  # below this, im2col copies per kernel offset (longer contiguous runs)
 SMALL = 1 << 16  # ... unless the patches are few (a single image): one copy costs fewer calls
 
@@ -148,21 +147,6 @@ def col2im(rows, kernels, padded_shape, window, strides, dilation, out):
     return dxp
 
 
-def _apply_activation(y, activation):
-    if activation == "relu":
-        relu_inplace(y)
-    elif activation == "tanh":
-        np.tanh(y, out=y)
-
-
-def _activation_grad(gy, y, activation):
-    if activation == "relu":
-        return relu_grad(gy, y)
-    if activation == "tanh":
-        return gy * (1.0 - y * y)
-    return gy
-
-
 # -- the ops -------------------------------------------------------------------------------------
 class Conv(Function):
     """y = f(P W + b),  P = im2col(pad(x)) (one row per output position), W = kernel as (K, out).
@@ -194,14 +178,14 @@ class Conv(Function):
         if b is not None:
             wb = np.concatenate([wb, b.reshape(1, -1).astype(wb.dtype, copy=False)])
         y = cols @ wb
-        _apply_activation(y, self.activation)
+        activate_inplace(y, self.activation)
         self.save_for_backward(cols, w, y if self.activation else None)
         return y.reshape((x.shape[0],) + self.out + (w.shape[-1],))
 
     def backward(self, gy):
         cols, w, y = self.saved
         window, c, f = w.shape[:-2], w.shape[-2], w.shape[-1]
-        g = _activation_grad(gy.reshape(-1, f), y, self.activation)
+        g = activation_grad(gy.reshape(-1, f), y, self.activation)
         needs = self.needs_input_grad
         gw = gb = gx = None
         if needs[1] or (self.has_bias and needs[2]):
@@ -285,14 +269,14 @@ class ConvTranspose(Function):
         y = np.ascontiguousarray(y[interior(self.pads, self.y_shape)]) if y.shape != self.y_shape else y
         if b is not None:
             y += b
-        _apply_activation(y, self.activation)
+        activate_inplace(y, self.activation)
         self.save_for_backward(x, w, y if self.activation else None)
         return y
 
     def backward(self, gy):
         x, w, y = self.saved
         window, c = w.shape[:-2], w.shape[-1]
-        g = _activation_grad(gy, y, self.activation)
+        g = activation_grad(gy, y, self.activation)
         needs = self.needs_input_grad
         cols = im2col(pad(g, self.pads), window, self.strides, self.dilation, x.shape[1:-1])
         gx = (cols @ w.reshape(-1, c)).reshape(x.shape) if needs[0] else None

@@ -2,9 +2,7 @@
 import numpy as np
 
 from deepbasics.autodiff import Function
-from deepbasics.ops.activation import relu_grad, relu_inplace
-
-FUSED_ACTIVATIONS = (None, "relu", "tanh")
+from deepbasics.ops.activation import FUSED_ACTIVATIONS, activate_inplace, activation_grad
 
 
 class Linear(Function):
@@ -25,19 +23,13 @@ class Linear(Function):
         y = x @ w
         if b is not None:
             y += b  # y is a fresh array: adding in place saves a temporary
-        if self.activation == "relu":
-            relu_inplace(y)
-        elif self.activation == "tanh":
-            np.tanh(y, out=y)
+        activate_inplace(y, self.activation)
         self.save_for_backward(x, w, y if self.activation else None)
         return y
 
     def backward(self, gy):
         x, w, y = self.saved
-        if self.activation == "relu":
-            gy = relu_grad(gy, y)
-        elif self.activation == "tanh":
-            gy = gy * (1.0 - y * y)
+        gy = activation_grad(gy, y, self.activation)
         needs = self.needs_input_grad
         gx = gy @ w.T if needs[0] else None
         if gy.ndim != 2:  # (..., units): the leading axes are all rows of the GEMMs
