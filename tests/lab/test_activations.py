@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from deepbasics.lab import activations
+from lab.checks import PNG_MAGIC
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SLOPE = activations.LEAKY_SLOPE
 
 

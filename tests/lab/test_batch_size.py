@@ -8,6 +8,7 @@ from mnist_data import DATA_DIR, needs_data
 
 from deepbasics.lab import batch_size as lab
 from deepbasics.lab.runner import check_result
+from lab.checks import PNG_MAGIC
 
 pytestmark = needs_data
 
@@ -83,7 +84,7 @@ def test_plain_json_and_repeatable(monkeypatch, result):
 def test_plot_writes_a_png(result, tmp_path):
     pytest.importorskip("matplotlib")
     out = lab.plot(result, tmp_path / "batch_size.png")
-    assert Path(out).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(out).read_bytes()[:8] == PNG_MAGIC
     json.dumps(result, allow_nan=False)
 
 

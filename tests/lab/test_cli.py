@@ -12,8 +12,7 @@ import pytest
 
 from deepbasics import cli, lab
 from deepbasics.lab import activations, perceptron
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+from lab.checks import PNG_MAGIC
 
 
 def deepbasics(*args):

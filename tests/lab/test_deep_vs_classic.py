@@ -9,8 +9,8 @@ from mnist_data import DATA_DIR, HAVE_DATA, needs_data
 from deepbasics.lab import deep_vs_classic as lab
 from deepbasics.lab.common import format_number
 from deepbasics.lab.runner import check_result
+from lab.checks import PNG_MAGIC
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 

@@ -11,6 +11,7 @@ from deepbasics.lab.runner import check_result
 from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.utils import set_random_seed
+from lab.checks import PNG_MAGIC
 
 pytestmark = needs_data
 
@@ -106,7 +107,7 @@ def test_plain_json_and_repeatable(monkeypatch, result):
 def test_plot_writes_a_png(result, tmp_path):
     pytest.importorskip("matplotlib")
     out = lab.plot(result, tmp_path / "gradient_descent.png")
-    assert Path(out).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(out).read_bytes()[:8] == PNG_MAGIC
 
 
 @pytest.mark.parametrize("knobs, name", [({"updates": 1}, "updates"), ({"n_train": 60001}, "n_train"),

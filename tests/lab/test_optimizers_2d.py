@@ -7,6 +7,7 @@ import pytest
 
 from deepbasics.lab import optimizers_2d as lab
 from deepbasics.lab.runner import check_result
+from lab.checks import PNG_MAGIC
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,7 @@ def test_result_is_plain_json_and_repeats(result):
 def test_plot_writes_a_png(result, tmp_path):
     pytest.importorskip("matplotlib")
     out = lab.plot(result, tmp_path / "optimizers_2d.png")
-    assert Path(out).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(out).read_bytes()[:8] == PNG_MAGIC
 
 
 @pytest.mark.parametrize("knobs", [{"steps": 0}, {"rosenbrock_steps": 2.5}, {"steps": True}])

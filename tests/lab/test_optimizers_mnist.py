@@ -12,6 +12,7 @@ from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.optimizers import SGD
 from deepbasics.utils import set_random_seed, to_categorical
+from lab.checks import PNG_MAGIC
 
 pytestmark = needs_data
 
@@ -84,7 +85,7 @@ def test_same_seed_same_result(monkeypatch, result):
 def test_plot_writes_a_png(result, tmp_path):
     pytest.importorskip("matplotlib")
     out = lab.plot(result, tmp_path / "optimizers_mnist.png")
-    assert Path(out).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(out).read_bytes()[:8] == PNG_MAGIC
 
 
 @pytest.mark.parametrize("knobs, name", [({"epochs": 0}, "epochs"), ({"n_train": 70000}, "n_train"),

@@ -1,6 +1,5 @@
 """Experiment 7 at quick size on real MNIST: the gap's numbers, the accuracy meter against NumPy,
 and the three networks' wiring (dropout layers, the L2 penalty)."""
-import json
 from pathlib import Path
 
 import numpy as np
@@ -8,11 +7,9 @@ import pytest
 from mnist_data import DATA_DIR, HAVE_DATA, needs_data, subset
 
 from deepbasics.lab import overfitting as lab
-from deepbasics.lab.runner import check_result
 from deepbasics.layers import Dropout
 from deepbasics.utils import set_random_seed, to_categorical
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+from lab.checks import PNG_MAGIC, assert_lab_contract
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +76,7 @@ def test_networks_differ_only_in_their_regularisation():
 
 
 def test_result_is_plain_json_and_passes_the_lab_contract(result):
-    check_result(lab.NAME, result)
-    assert json.loads(json.dumps(result, allow_nan=False)) == result
-    assert set(lab.TITLE) == set(lab.CLAIM) == set(result["note"]) == {"en", "ko"}
+    assert_lab_contract(lab, result)
 
 
 @needs_data

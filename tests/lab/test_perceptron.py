@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from deepbasics.lab import perceptron
+from lab.checks import PNG_MAGIC
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 POINTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 TARGETS = {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}
 

@@ -16,8 +16,8 @@ from deepbasics import lab
 from deepbasics.lab import activations, perceptron, runner
 from deepbasics.lab.common import figure, format_number, save_figure
 from deepbasics.lab.report import build_report
+from lab.checks import PNG_MAGIC
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -14,8 +14,8 @@ from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.optimizers import SGD
 from deepbasics.utils import set_random_seed, to_categorical
+from lab.checks import PNG_MAGIC
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 

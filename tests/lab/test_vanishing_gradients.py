@@ -1,6 +1,5 @@
 """Experiment 8 at quick size on real MNIST: the claim's ratios, the gradient norms against a NumPy
 backward pass written here, and the per-batch loss recorder."""
-import json
 from itertools import pairwise
 from pathlib import Path
 
@@ -9,13 +8,11 @@ import pytest
 from mnist_data import DATA_DIR, HAVE_DATA, needs_data, subset
 
 from deepbasics.lab import vanishing_gradients as lab
-from deepbasics.lab.runner import check_result
 from deepbasics.layers import Dense, Input
 from deepbasics.models import Sequential
 from deepbasics.optimizers import SGD
 from deepbasics.utils import set_random_seed, to_categorical
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+from lab.checks import PNG_MAGIC, assert_lab_contract
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +110,7 @@ def test_smoothed_averages_whole_windows():
 
 
 def test_result_is_plain_json_and_passes_the_lab_contract(result):
-    check_result(lab.NAME, result)
-    assert json.loads(json.dumps(result, allow_nan=False)) == result
-    assert set(lab.TITLE) == set(lab.CLAIM) == set(result["note"]) == {"en", "ko"}
+    assert_lab_contract(lab, result)
 
 
 @needs_data

@@ -1,6 +1,5 @@
 """Experiment 9 at quick size: each part of the claim by its numbers, the activation statistics
 against a NumPy forward pass drawn here, and the distinct-unit count on hand-made kernels."""
-import json
 from pathlib import Path
 
 import numpy as np
@@ -8,9 +7,7 @@ import pytest
 from mnist_data import DATA_DIR, HAVE_DATA, needs_data
 
 from deepbasics.lab import weight_init as lab
-from deepbasics.lab.runner import check_result
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+from lab.checks import PNG_MAGIC, assert_lab_contract
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +114,7 @@ def test_saturated_share_by_hand():
 
 
 def test_result_is_plain_json_and_passes_the_lab_contract(result):
-    check_result(lab.NAME, result)
-    assert json.loads(json.dumps(result, allow_nan=False)) == result
-    assert set(lab.TITLE) == set(lab.CLAIM) == set(result["note"]) == {"en", "ko"}
+    assert_lab_contract(lab, result)
 
 
 @needs_data

@@ -4,7 +4,8 @@ import io
 
 from deepbasics import lab
 from deepbasics.lab.report import build_report
-from lab.test_report import NUMBER, PNG_MAGIC, Page, _numbers, _numbers_in_static_text
+from lab.checks import PNG_MAGIC
+from lab.test_report import NUMBER, Page, _numbers, _numbers_in_static_text
 from mnist_data import DATA_DIR, needs_data
 
 
