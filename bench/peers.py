@@ -15,6 +15,7 @@ class Row:
     worker: str
     env: dict = field(default_factory=dict)
     args: tuple = ()
+    workloads: tuple = ()  # the workloads this row runs; () = every one its peer has
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,10 @@ PEERS = {p.name: p for p in [
     Peer("jax", "jax", "numpy threadpoolctl 'jax[cpu]'", ("W1",),
          (Row("jax (jit step)", "jax_worker.py", args=("--variant", "step")),
           Row("jax (scan epoch)", "jax_worker.py", args=("--variant", "scan")))),
-    Peer("numpy", "", "", ("W1",),
-         (Row("numpy by hand", "numpy_mlp.py"),
-          Row("numpy by hand, 1 thread", "numpy_mlp.py", ONE_THREAD_ENV, ("--threads", "1")))),
+    Peer("numpy", "", "", ("W1", "W4"),
+         (Row("numpy by hand", "numpy_mlp.py", workloads=("W1",)),
+          Row("numpy by hand, 1 thread", "numpy_mlp.py", ONE_THREAD_ENV, ("--threads", "1"), ("W1",)),
+          Row("numpy by hand", "numpy_lstm.py", workloads=("W4",)))),
 ]}
 ALIASES = {"keras": "keras-tf"}  # bench/course_mlp.py's old name
 DEFAULT = ("torch", "keras-tf", "keras-jax", "jax", "numpy")

@@ -9,7 +9,7 @@ spell on the machine hits every framework alike, and every number is the median 
     python bench/run.py --quick                          # smoke test: tiny sizes, every workload
     python bench/run.py --quick --peers none --only W1   # deepbasics alone, seconds
 
-Peers: torch, keras-tf, keras-jax, keras-torch, jax (W1), numpy (W1, hand-written, also with one
+Peers: torch, keras-tf, keras-jax, keras-torch, jax (W1), numpy (W1 and W4 hand-written, W1 also with one
 BLAS thread); default torch,keras-tf,keras-jax,jax,numpy. A peer whose python is missing is
 skipped with the command that makes its venv. Columns: see bench/README.md.
 """
@@ -138,7 +138,7 @@ def plan(args):
             if key not in peer.workloads:
                 unsupported.setdefault(name, []).append(key)
                 continue
-            for row in peer.rows:
+            for row in (r for r in peer.rows if not r.workloads or key in r.workloads):
                 jobs.append(Job(key, name, row.label, worker_cmd(python, row, key, s, args, row.label),
                                 dict(env, **row.env)))
     return jobs, skipped, unsupported

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mnist_data import DATA_DIR, needs_data
@@ -65,6 +66,36 @@ def test_peer_without_a_worker_for_a_workload_is_named(tmp_path, monkeypatch):
     jobs, skipped, unsupported = run.plan(run.parse_args(["--only", "W1,W2", "--peers", "jax", "--no-deepbasics"]))
     assert [j.label for j in jobs] == ["jax (jit step)", "jax (scan epoch)"]
     assert unsupported == {"jax": ["W2"]}
+
+
+def test_numpy_peer_rows_are_per_workload():
+    jobs, skipped, unsupported = run.plan(run.parse_args(["--only", "W1,W2,W4", "--peers", "numpy"]))
+    assert [(j.workload, j.label, Path(j.cmd[1]).name) for j in jobs if j.peer == "numpy"] == [
+        ("W1", "numpy by hand", "numpy_mlp.py"), ("W1", "numpy by hand, 1 thread", "numpy_mlp.py"),
+        ("W4", "numpy by hand", "numpy_lstm.py")]
+    assert skipped == {} and unsupported == {"numpy": ["W2"]}
+
+
+def test_hand_written_lstm_floor_computes_what_deepbasics_computes():
+    """The W4 floor is only a floor if it does the same math: its forward and gradients against
+    deepbasics' LSTM op, from the same weights (bias and a forget-gate bias of 1 included)."""
+    sys.path.insert(0, str(BENCH / "workers"))
+    import numpy_lstm
+    from deepbasics.ops.recurrent import LSTM
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((8, 28, 28), dtype=np.float32)
+    wb, u, _, _ = numpy_lstm.init(rng)
+    wb[-1] += rng.standard_normal(wb.shape[1]).astype(np.float32)
+    h, saved = numpy_lstm.lstm_forward(x, wb, u)
+    dh = rng.standard_normal(h.shape, dtype=np.float32)
+    gwb, gu = numpy_lstm.lstm_backward(dh.copy(), saved, u)
+    op = LSTM()
+    op.needs_input_grad = (False, True, True, True)
+    np.testing.assert_allclose(h.T, op.forward(x, wb[:-1], u, wb[-1]), rtol=1e-6, atol=1e-6)
+    _, gw, gu_ref, gb, _ = op.backward(np.ascontiguousarray(dh.T))
+    for got, want in ((gwb[:-1], gw), (gu, gu_ref), (gwb[-1], gb)):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * np.abs(want).max())
 
 
 @pytest.mark.parametrize("argv, named", [(["--only", "W9"], "--only"), (["--peers", "tensorflow"], "--peers"),
