@@ -92,8 +92,8 @@ def test_hand_written_lstm_floor_computes_what_deepbasics_computes():
     gwb, gu = numpy_lstm.lstm_backward(dh.copy(), saved, u)
     op = LSTM()
     op.needs_input_grad = (False, True, True, True)
-    np.testing.assert_allclose(h.T, op.forward(x, wb[:-1], u, wb[-1]), rtol=1e-6, atol=1e-6)
-    _, gw, gu_ref, gb, _ = op.backward(np.ascontiguousarray(dh.T))
+    np.testing.assert_allclose(h, op.forward(x, wb[:-1], u, wb[-1]), rtol=1e-6, atol=1e-6)
+    _, gw, gu_ref, gb, _ = op.backward(dh)
     for got, want in ((gwb[:-1], gw), (gu, gu_ref), (gwb[-1], gb)):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * np.abs(want).max())
 
