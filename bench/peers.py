@@ -42,9 +42,10 @@ PEERS = {p.name: p for p in [
     Peer("jax", "jax", "numpy threadpoolctl 'jax[cpu]'", ("W1",),
          (Row("jax (jit step)", "jax_worker.py", args=("--variant", "step")),
           Row("jax (scan epoch)", "jax_worker.py", args=("--variant", "scan")))),
-    Peer("numpy", "", "", ("W1", "W4"),
+    Peer("numpy", "", "", ("W1", "W2", "W4"),
          (Row("numpy by hand", "numpy_mlp.py", workloads=("W1",)),
           Row("numpy by hand, 1 thread", "numpy_mlp.py", ONE_THREAD_ENV, ("--threads", "1"), ("W1",)),
+          Row("numpy by hand", "numpy_wide_mlp.py", workloads=("W2",)),
           Row("numpy by hand", "numpy_lstm.py", workloads=("W4",)))),
 ]}
 ALIASES = {"keras": "keras-tf"}  # bench/course_mlp.py's old name

@@ -9,8 +9,8 @@ spell on the machine hits every framework alike, and every number is the median 
     python bench/run.py --quick                          # smoke test: tiny sizes, every workload
     python bench/run.py --quick --peers none --only W1   # deepbasics alone, seconds
 
-Peers: torch, keras-tf, keras-jax, keras-torch, jax (W1), numpy (W1 and W4 hand-written, W1 also with one
-BLAS thread); default torch,keras-tf,keras-jax,jax,numpy. A peer whose python is missing is
+Peers: torch, keras-tf, keras-jax, keras-torch, jax (W1), numpy (W1, W2 and W4 hand-written, W1 also
+with one BLAS thread); default torch,keras-tf,keras-jax,jax,numpy. A peer whose python is missing is
 skipped with the command that makes its venv. Columns: see bench/README.md.
 """
 import argparse

@@ -69,11 +69,11 @@ def test_peer_without_a_worker_for_a_workload_is_named(tmp_path, monkeypatch):
 
 
 def test_numpy_peer_rows_are_per_workload():
-    jobs, skipped, unsupported = run.plan(run.parse_args(["--only", "W1,W2,W4", "--peers", "numpy"]))
+    jobs, skipped, unsupported = run.plan(run.parse_args(["--only", "W1,W2,W3,W4", "--peers", "numpy"]))
     assert [(j.workload, j.label, Path(j.cmd[1]).name) for j in jobs if j.peer == "numpy"] == [
         ("W1", "numpy by hand", "numpy_mlp.py"), ("W1", "numpy by hand, 1 thread", "numpy_mlp.py"),
-        ("W4", "numpy by hand", "numpy_lstm.py")]
-    assert skipped == {} and unsupported == {"numpy": ["W2"]}
+        ("W2", "numpy by hand", "numpy_wide_mlp.py"), ("W4", "numpy by hand", "numpy_lstm.py")]
+    assert skipped == {} and unsupported == {"numpy": ["W3"]}
 
 
 def test_hand_written_lstm_floor_computes_what_deepbasics_computes():
@@ -96,6 +96,44 @@ def test_hand_written_lstm_floor_computes_what_deepbasics_computes():
     _, gw, gu_ref, gb, _ = op.backward(dh)
     for got, want in ((gwb[:-1], gw), (gu, gu_ref), (gwb[-1], gb)):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * np.abs(want).max())
+
+
+def test_hand_written_wide_mlp_floor_computes_what_deepbasics_computes(monkeypatch):
+    """The W2 floor against deepbasics' model in training mode, dropout off (rate 0 in both), from
+    the same weights: the same gradients, and the same moving statistics after the step."""
+    sys.path.insert(0, str(BENCH / "workers"))
+    import numpy_wide_mlp as hand
+    import deepbasics as db
+
+    monkeypatch.setattr(hand, "RATE", 0.0)
+    rng = np.random.default_rng(2)
+    x = rng.random((16, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 16)
+    params, moving = hand.init(rng)
+    params[1] += rng.random(512, dtype=np.float32)  # gamma and beta away from 1 and 0
+    params[5] += rng.standard_normal(512).astype(np.float32)
+    L = db.layers
+    model = db.models.Sequential([L.Input((784,)), L.Dense(512), L.BatchNormalization(), L.Activation("relu"),
+                                  L.Dense(512), L.BatchNormalization(), L.Activation("relu"),
+                                  L.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    dense1, bn1, _, dense2, bn2, _, dense3 = model.layers
+    for var, value in ((dense1.kernel, params[0]), (bn1.gamma, params[1]), (bn1.beta, params[2]),
+                       (dense2.kernel, params[3]), (bn2.gamma, params[4]), (bn2.beta, params[5]),
+                       (dense3.kernel, params[6]), (dense3.bias, params[7])):
+        var.assign(value)
+    out = model(db.autodiff.Tensor(x), training=True)
+    model.loss(y, out, None).backward()
+    keeps = [np.ones((16, 512), bool)] * 2
+    grads = hand.gradients(params, moving, x, y, keeps)
+    for var, got in ((dense1.kernel, grads[0]), (bn1.gamma, grads[1]), (bn1.beta, grads[2]),
+                     (dense2.kernel, grads[3]), (bn2.gamma, grads[4]), (bn2.beta, grads[5]),
+                     (dense3.kernel, grads[6]), (dense3.bias, grads[7])):
+        np.testing.assert_allclose(got, var.grad, rtol=1e-3, atol=1e-4 * np.abs(var.grad).max())
+    for dense in (dense1, dense2):  # the biases the floor leaves out: BatchNormalization cancels them
+        assert np.abs(dense.bias.grad).max() < 1e-6
+    for got, want in zip(moving, (bn1.moving_mean, bn1.moving_variance, bn2.moving_mean, bn2.moving_variance)):
+        np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("argv, named", [(["--only", "W9"], "--only"), (["--peers", "tensorflow"], "--peers"),
