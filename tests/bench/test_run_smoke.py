@@ -136,6 +136,32 @@ def test_hand_written_wide_mlp_floor_computes_what_deepbasics_computes(monkeypat
         np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("channels", [1, 32])
+def test_conv_floor_pieces_are_the_real_computations(channels):
+    """bench/conv_floor.py times the patches and the input gradient; they must be what deepbasics
+    computes: im2col's patches, and col2im's sum of dZ W_offset^T over the kernel offsets."""
+    import conv_floor
+    from deepbasics.ops import conv
+
+    rng = np.random.default_rng(3)
+    x = rng.random((2, 9, 9, channels), dtype=np.float32)
+    np.testing.assert_array_equal(conv_floor.patches(x, 6), conv.im2col(x, (3, 3), (1, 1), (1, 1), (6, 6)))
+    dz = rng.standard_normal((2 * 6 * 6, 5), dtype=np.float32)
+    kernels = rng.standard_normal((9, 5, channels), dtype=np.float32)
+    np.testing.assert_allclose(conv_floor.col2im(dz, kernels, x.shape, 6),
+                               conv.col2im(dz, kernels, x.shape, (3, 3), (1, 1), (1, 1), (6, 6)), rtol=1e-5, atol=1e-5)
+
+
+def test_conv_floor_prints_every_piece_and_the_epoch(capsys):
+    import conv_floor
+
+    conv_floor.main(["--repeat", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10 and lines[-1].startswith("per step") and "s per epoch of W3" in lines[-1]
+    total = sum(float(ln.split()[-2]) for ln in lines[:-1])
+    assert abs(float(lines[-1].split()[2]) - total) < 0.05
+
+
 @pytest.mark.parametrize("argv, named", [(["--only", "W9"], "--only"), (["--peers", "tensorflow"], "--peers"),
                                          (["--repeat", "0"], "--repeat")])
 def test_bad_arguments_fail_before_anything_runs(argv, named, capsys):
