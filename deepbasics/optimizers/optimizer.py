@@ -19,10 +19,13 @@ class Optimizer:
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
                  loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
         learning_rate, self.decay = _keras2_arguments(type(self).__name__, learning_rate, kwargs)
-        if use_ema or loss_scale_factor or gradient_accumulation_steps:
-            raise ValueError(
-                "use_ema, loss_scale_factor and gradient_accumulation_steps are not supported; "
-                "leave them at their defaults.")
+        unsupported = {"use_ema": use_ema, "loss_scale_factor": loss_scale_factor,
+                       "gradient_accumulation_steps": gradient_accumulation_steps}
+        for argument, value in unsupported.items():
+            if value:
+                raise ValueError(f"{type(self).__name__}: `{argument}` is not supported in deepbasics; received "
+                                 f"{argument}={value!r}, expected its default ({argument}="
+                                 f"{False if argument == 'use_ema' else None}).")
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "

@@ -197,7 +197,8 @@ def test_weight_decay_uses_the_decayed_learning_rate():
 
 def test_unsupported_keras_options_are_refused():
     for kwargs in (dict(use_ema=True), dict(gradient_accumulation_steps=2), dict(loss_scale_factor=2.0)):
-        with pytest.raises(ValueError, match="not supported"):
+        (name, value), = kwargs.items()
+        with pytest.raises(ValueError, match=f"`{name}` is not supported.*received {name}={value!r}"):
             Recorder(**kwargs)
 
 
