@@ -14,7 +14,6 @@ was measured slower end to end: 16.4-17.1 s vs this layout's ~12 s per epoch.)
 
 With --threads N, BLAS is limited to N threads (threadpoolctl if importable).
 """
-import contextlib
 import time
 
 _T0 = time.perf_counter()
@@ -22,15 +21,10 @@ import numpy as np  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _T0
 
-import _common  # noqa: E402
+import _by_hand  # noqa: E402
+from _by_hand import glorot_uniform  # noqa: E402
 
 UNITS, STEPS, FEATURES, CLASSES = 128, 28, 28, 10
-LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-7
-
-
-def glorot_uniform(rng, fan_in, fan_out):
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(np.float32)
 
 
 def orthogonal(rng, rows, cols):
@@ -120,35 +114,14 @@ def train_step(params, state, xb, yb, step):
     z *= np.float32(1.0 / len(yb))  # dL/dlogits = (p - onehot) / n
     grads = [None, None, h.T @ z, z.sum(axis=0)]
     grads[0], grads[1] = lstm_backward(z @ w2.T, saved, u)
-    lr_t = np.float32(LR * np.sqrt(1.0 - BETA2 ** step) / (1.0 - BETA1 ** step))
-    for p, g, (m, v) in zip(params, grads, state):
-        m *= BETA1
-        m += np.float32(1.0 - BETA1) * g
-        v *= BETA2
-        g *= g
-        v += np.float32(1.0 - BETA2) * g
-        g = np.sqrt(v, out=g)
-        g += np.float32(EPS)
-        np.divide(m, g, out=g)
-        g *= lr_t
-        p -= g
+    _by_hand.adam(params, grads, state, step)
 
 
 def train(x, y, args):
     rng = np.random.default_rng(args.seed)
     params = init(rng)
     state = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
-    n, bs, step = len(x), args.batch_size, 0
-    epoch_s = []
-    for _ in range(args.epochs):
-        t0 = time.perf_counter()
-        idx = rng.permutation(n)
-        for i in range(0, n, bs):
-            b = idx[i:i + bs]
-            step += 1
-            train_step(params, state, x[b], y[b], step)
-        epoch_s.append(time.perf_counter() - t0)
-    return params, epoch_s
+    return params, _by_hand.epochs(x, y, args, rng, lambda xb, yb, step: train_step(params, state, xb, yb, step))
 
 
 def predict(params, x, batch_size=1024):
@@ -157,49 +130,5 @@ def predict(params, x, batch_size=1024):
                            for i in range(0, len(x), batch_size)])
 
 
-def thread_limit(n):
-    """threadpoolctl's limit when importable, else nothing (the environment variables act)."""
-    if n is None:
-        return contextlib.nullcontext(), None
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext(), "env OPENBLAS_NUM_THREADS"
-    return threadpool_limits(limits=n, user_api="blas"), "threadpoolctl"
-
-
-def keep_freed_memory():
-    """glibc only: keep freed memory in the heap instead of giving it back to the system.
-
-    Each step frees ~20 MB of arrays; glibc then trims its heap, and the next step's arrays come
-    from fresh pages, faulted in one 4 KB page at a time: ~3,500 page faults per step, 45% of the
-    step (measured: 4.2-4.4 s vs 2.85-2.96 s for 150 steps). deepbasics does not pay it (its
-    longer-lived objects keep the heap from shrinking: 56,000 faults per run either way), so the
-    floor should not either.
-    """
-    import ctypes
-    import platform
-
-    if platform.libc_ver()[0] == "glibc":
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: arrays up to 32 MB from the heap
-        libc.mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD: give back only past 256 MB free
-
-
-def main():
-    args = _common.parse_args(__doc__, workloads=("W4",))
-    keep_freed_memory()
-    (xtr, ytr, _), (xte, yte, _), data_s = _common.load_mnist(args)
-    xtr, xte = _common.shaped(xtr, "W4"), _common.shaped(xte, "W4")
-    limit, how = thread_limit(args.threads)
-    with limit:
-        params, epoch_s = train(xtr, ytr, args)
-        threads = {"requested": args.threads, "how": how,
-                   "blas_during_fit": _common._sysinfo.blas_threads()}
-    acc = _common.accuracy(predict(params, xte), yte)
-    _common.emit(args, "numpy", np.__version__, IMPORT_S, data_s, [_common.measure("train", epoch_s, acc)],
-                 threads, numpy_blas=_common._sysinfo.numpy_blas())
-
-
 if __name__ == "__main__":
-    main()
+    _by_hand.main(__doc__, "W4", train, predict, IMPORT_S)

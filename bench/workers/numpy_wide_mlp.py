@@ -19,17 +19,11 @@ import numpy as np  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _T0
 
-import _common  # noqa: E402
-from numpy_lstm import keep_freed_memory, thread_limit  # noqa: E402
+import _by_hand  # noqa: E402
+from _by_hand import glorot_uniform  # noqa: E402
 
 WIDTH, CLASSES, RATE = 512, 10, 0.2
-LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-7
 BN_MOMENTUM, BN_EPS = 0.99, 1e-3
-
-
-def glorot_uniform(rng, fan_in, fan_out):
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(np.float32)
 
 
 def init(rng):
@@ -90,60 +84,25 @@ def gradients(params, moving, xb, yb, keeps):
     return [dw1, dg1, dbe1, dw2, dg2, dbe2, dw3, db3]
 
 
-def adam(params, grads, state, step):
-    lr_t = np.float32(LR * np.sqrt(1.0 - BETA2 ** step) / (1.0 - BETA1 ** step))
-    for p, g, (m, v) in zip(params, grads, state):
-        m *= BETA1
-        m += np.float32(1.0 - BETA1) * g
-        v *= BETA2
-        g *= g
-        v += np.float32(1.0 - BETA2) * g
-        g = np.sqrt(v, out=g)
-        g += np.float32(EPS)
-        np.divide(m, g, out=g)
-        g *= lr_t
-        p -= g
-
-
 def train(x, y, args):
     rng = np.random.default_rng(args.seed)
     params, moving = init(rng)
     state = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
-    n, bs, step = len(x), args.batch_size, 0
-    epoch_s = []
-    for _ in range(args.epochs):
-        t0 = time.perf_counter()
-        idx = rng.permutation(n)
-        for i in range(0, n, bs):
-            b = idx[i:i + bs]
-            step += 1
-            keeps = [rng.random((len(b), WIDTH), dtype=np.float32) >= RATE for _ in range(2)]
-            adam(params, gradients(params, moving, x[b], y[b], keeps), state, step)
-        epoch_s.append(time.perf_counter() - t0)
-    return params, moving, epoch_s
+
+    def train_step(xb, yb, step):
+        keeps = [rng.random((len(xb), WIDTH), dtype=np.float32) >= RATE for _ in range(2)]
+        _by_hand.adam(params, gradients(params, moving, xb, yb, keeps), state, step)
+
+    return (params, moving), _by_hand.epochs(x, y, args, rng, train_step)
 
 
-def predict(params, moving, x):
-    w1, g1, be1, w2, g2, be2, w3, b3 = params
+def predict(model, x):
+    (w1, g1, be1, w2, g2, be2, w3, b3), moving = model
     a = x
     for w, gamma, beta, (mean, var) in ((w1, g1, be1, moving[:2]), (w2, g2, be2, moving[2:])):
         a = np.maximum((a @ w - mean) / np.sqrt(var + BN_EPS) * gamma + beta, 0.0)
     return a @ w3 + b3
 
 
-def main():
-    args = _common.parse_args(__doc__, workloads=("W2",))
-    keep_freed_memory()
-    (xtr, ytr, _), (xte, yte, _), data_s = _common.load_mnist(args)
-    limit, how = thread_limit(args.threads)
-    with limit:
-        params, moving, epoch_s = train(xtr, ytr, args)
-        threads = {"requested": args.threads, "how": how,
-                   "blas_during_fit": _common._sysinfo.blas_threads()}
-    acc = _common.accuracy(predict(params, moving, xte), yte)
-    _common.emit(args, "numpy", np.__version__, IMPORT_S, data_s, [_common.measure("train", epoch_s, acc)],
-                 threads, numpy_blas=_common._sysinfo.numpy_blas())
-
-
 if __name__ == "__main__":
-    main()
+    _by_hand.main(__doc__, "W2", train, predict, IMPORT_S)
