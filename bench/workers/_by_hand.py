@@ -29,6 +29,16 @@ def adam(params, grads, state, step, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
         p -= g
 
 
+def softmax_crossentropy_grad(z, y):
+    """In z's place: dL/dz = (softmax(z) - onehot(y)) / n, L the mean cross-entropy on integer labels."""
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    z[np.arange(len(y)), y] -= 1.0
+    z *= np.float32(1.0 / len(y))
+    return z
+
+
 def epochs(x, y, args, rng, train_step):
     """``train_step(xb, yb, step)`` over shuffled batches for ``args.epochs`` epochs (step counts
     from 1); returns each epoch's seconds."""

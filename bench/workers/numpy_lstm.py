@@ -107,11 +107,7 @@ def train_step(params, state, xb, yb, step):
     h, saved = lstm_forward(xb, wb, u)  # h: (batch, units)
     z = h @ w2
     z += b2
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    z[np.arange(len(yb)), yb] -= 1.0
-    z *= np.float32(1.0 / len(yb))  # dL/dlogits = (p - onehot) / n
+    _by_hand.softmax_crossentropy_grad(z, yb)
     grads = [None, None, h.T @ z, z.sum(axis=0)]
     grads[0], grads[1] = lstm_backward(z @ w2.T, saved, u)
     _by_hand.adam(params, grads, state, step)

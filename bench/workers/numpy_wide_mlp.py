@@ -71,11 +71,7 @@ def gradients(params, moving, xb, yb, keeps):
     a2, s2 = bn_relu_dropout(a1 @ w2, g2, be2, moving[2:], keeps[1])
     z = a2 @ w3
     z += b3
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    z[np.arange(len(yb)), yb] -= 1.0
-    z *= np.float32(1.0 / len(yb))  # dL/dlogits = (p - onehot) / n
+    _by_hand.softmax_crossentropy_grad(z, yb)
     dw3, db3 = a2.T @ z, z.sum(axis=0)
     dz2, dg2, dbe2 = bn_relu_dropout_backward(z @ w3.T, g2, s2)
     dw2 = a1.T @ dz2
