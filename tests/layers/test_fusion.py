@@ -19,18 +19,19 @@ def cnn(seed=0, rank=2):
                           L.Flatten(), L.Dense(3, activation="softmax")])
 
 
-def unfused(monkeypatch):
-    monkeypatch.setattr(sequential_module, "fused_call", lambda *args: None)
+def unfused(monkeypatch, model_module=sequential_module):
+    monkeypatch.setattr(model_module, "fused_call", lambda *args: None)
 
 
-def count_fused(monkeypatch):
+def count_fused(monkeypatch, model_module=sequential_module):
+    """A list that records, for each pair the model offers, whether it was run fused."""
     calls = []
 
     def spy(layer, next_layer, x):
         out = fusion.fused_call(layer, next_layer, x)
         calls.append(out is not None)
         return out
-    monkeypatch.setattr(sequential_module, "fused_call", spy)
+    monkeypatch.setattr(model_module, "fused_call", spy)
     return calls
 
 
@@ -113,15 +114,9 @@ def test_a_functional_model_fuses_only_convs_read_by_their_pool_alone(monkeypatc
     out = L.Dense(2)(L.Flatten()(L.Concatenate()([a, b])))
     model = db.Model(inp, [out, c])  # c is also an output
     x = np.random.default_rng(0).integers(0, 3, (4, 10, 10, 2)).astype(np.float32)
-    calls = []
-
-    def spy(layer, next_layer, value):
-        result = fusion.fused_call(layer, next_layer, value)
-        calls.append(result is not None)
-        return result
-    monkeypatch.setattr(functional_module, "fused_call", spy)
+    calls = count_fused(monkeypatch, functional_module)
     fused = model.predict(x, verbose=0)
     assert sum(calls) == 1  # only the conv whose output has one reader, its pool
-    monkeypatch.setattr(functional_module, "fused_call", lambda *args: None)
+    unfused(monkeypatch, functional_module)
     for got, want in zip(fused, model.predict(x, verbose=0)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
