@@ -79,6 +79,28 @@ def interior(pads, shape):
     return (slice(None),) + tuple(slice(a, a + n) for (a, _), n in zip(pads, shape[1:-1])) + (slice(None),)
 
 
+def unpad(xp, pads, shape):
+    """The values of ``xp`` inside ``pads``: the gradient of ``pad`` (no copy when nothing was padded)."""
+    return xp[interior(pads, shape)] if xp.shape != tuple(shape) else xp
+
+
+def kernel_rows(w, b=None):
+    """The kernel as a GEMM's (K, filters) matrix, with ``b`` as one more row when given (it meets
+    im2col's column of ones)."""
+    wb = w.reshape(-1, w.shape[-1])
+    return wb if b is None else np.concatenate([wb, b.reshape(1, -1).astype(wb.dtype, copy=False)])
+
+
+def split_kernel_rows(gwb, w_shape, has_bias):
+    """``kernel_rows``'s gradient back as (dW in the kernel's shape, db or None)."""
+    return (gwb[:-1] if has_bias else gwb).reshape(w_shape), (gwb[-1] if has_bias else None)
+
+
+def offset_kernels(w):
+    """W_offset^T for each kernel offset, (prod(window), filters, channels): what col2im multiplies by."""
+    return np.ascontiguousarray(w.reshape(-1, w.shape[-2], w.shape[-1]).transpose(0, 2, 1))
+
+
 def offset_slices(window, strides, dilation, out):
     """For each kernel offset (row-major), the index of the padded input values it reads:
     along each axis, positions i*d + o*s for the outputs o."""
@@ -174,28 +196,22 @@ class Conv(Function):
         xp = pad(x, self.pads)
         self.x_shape, self.padded_shape, self.has_bias = x.shape, xp.shape, b is not None
         cols = im2col(xp, window, self.strides, self.dilation, self.out, ones_column=b is not None)
-        wb = w.reshape(-1, w.shape[-1])
-        if b is not None:
-            wb = np.concatenate([wb, b.reshape(1, -1).astype(wb.dtype, copy=False)])
-        y = cols @ wb
+        y = cols @ kernel_rows(w, b)
         activate_inplace(y, self.activation)
         self.save_for_backward(cols, w, y if self.activation else None)
         return y.reshape((x.shape[0],) + self.out + (w.shape[-1],))
 
     def backward(self, gy):
         cols, w, y = self.saved
-        window, c, f = w.shape[:-2], w.shape[-2], w.shape[-1]
+        window, f = w.shape[:-2], w.shape[-1]
         g = activation_grad(gy.reshape(-1, f), y, self.activation)
         needs = self.needs_input_grad
         gw = gb = gx = None
         if needs[1] or (self.has_bias and needs[2]):
-            gwb = (g.T @ cols).T  # (K [+ 1], f): the last row is db when there is a bias
-            gw = (gwb[:-1] if self.has_bias else gwb).reshape(w.shape)
-            gb = gwb[-1] if self.has_bias else None
+            gw, gb = split_kernel_rows((g.T @ cols).T, w.shape, self.has_bias)
         if needs[0]:
-            kernels = np.ascontiguousarray(w.reshape(-1, c, f).transpose(0, 2, 1))  # W_offset^T: (f, c) each
-            dxp = col2im(g, kernels, self.padded_shape, window, self.strides, self.dilation, self.out)
-            gx = dxp[interior(self.pads, self.x_shape)] if dxp.shape != self.x_shape else dxp
+            dxp = col2im(g, offset_kernels(w), self.padded_shape, window, self.strides, self.dilation, self.out)
+            gx = unpad(dxp, self.pads, self.x_shape)
         return gx, gw, gb
 
 

@@ -22,8 +22,8 @@ import numpy as np
 
 from deepbasics.autodiff import Function
 from deepbasics.ops.activation import relu_grad, relu_inplace
-from deepbasics.ops.conv import (batch_major, check_window_fits, col2im, im2col, interior, pad, pad_amounts,
-                                 per_axis)
+from deepbasics.ops.conv import (batch_major, check_window_fits, col2im, im2col, kernel_rows, offset_kernels,
+                                 pad, pad_amounts, per_axis, split_kernel_rows, unpad)
 
 ACTIVATIONS = (None, "relu")  # non-decreasing, so they commute with max (tanh would too, up to rounding)
 
@@ -54,9 +54,7 @@ class ConvMaxPool(Function):
         self.x_shape, self.padded_shape, self.has_bias = x.shape, xp.shape, b is not None
         cols = im2col(xp, window, self.strides, self.dilation, self.covered, ones_column=b is not None,
                       pool=self.pool)
-        wb = w.reshape(-1, f)
-        if b is not None:
-            wb = np.concatenate([wb, b.reshape(1, -1).astype(wb.dtype, copy=False)])
+        wb = kernel_rows(w, b)
         # one pool offset's block of rows at a time, so that each block's GEMM output is
         # consumed while it is in cache; a later offset wins a window only if strictly greater,
         # so the winner is the first maximum, and it is the last offset that won
@@ -79,7 +77,7 @@ class ConvMaxPool(Function):
 
     def backward(self, gy):
         cols, w, winner, y = self.saved
-        window, c, f = w.shape[:-2], w.shape[-2], w.shape[-1]
+        window, f = w.shape[:-2], w.shape[-1]
         g = relu_grad(gy, y) if self.activation == "relu" else gy
         needs = self.needs_input_grad
         weights = needs[1] or (self.has_bias and needs[2])
@@ -94,15 +92,12 @@ class ConvMaxPool(Function):
             if weights:
                 part = block.T @ d.reshape(-1, f)  # (K [+ 1], f): the last row is db when there is a bias
                 gwb = part if gwb is None else np.add(gwb, part, out=gwb)
-        gw = gb = gx = None
-        if weights:
-            gw = (gwb[:-1] if self.has_bias else gwb).reshape(w.shape)
-            gb = gwb[-1] if self.has_bias else None
+        gw, gb = split_kernel_rows(gwb, w.shape, self.has_bias) if weights else (None, None)
+        gx = None
         if needs[0]:
             rows = batch_major(dz.reshape(self.pool + g.shape), self.pool).reshape(-1, f)
-            kernels = np.ascontiguousarray(w.reshape(-1, c, f).transpose(0, 2, 1))  # W_offset^T: (f, c) each
-            dxp = col2im(rows, kernels, self.padded_shape, window, self.strides, self.dilation, self.covered)
-            gx = dxp[interior(self.pads, self.x_shape)] if dxp.shape != self.x_shape else dxp
+            dxp = col2im(rows, offset_kernels(w), self.padded_shape, window, self.strides, self.dilation, self.covered)
+            gx = unpad(dxp, self.pads, self.x_shape)
         return gx, gw, gb
 
 

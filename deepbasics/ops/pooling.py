@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from deepbasics.autodiff import Function
-from deepbasics.ops.conv import check_window_fits, interior, offset_slices, pad, pad_amounts, per_axis
+from deepbasics.ops.conv import check_window_fits, offset_slices, pad, pad_amounts, per_axis, unpad
 
 POOL_PADDINGS = ("valid", "same")
 
@@ -74,7 +74,7 @@ class _Pool(Function):
         return (np.empty if covered else np.zeros)(padded_shape, dtype=dtype)
 
     def _unpad(self, dxp):
-        return dxp[interior(self.pads, self.x_shape)] if dxp.shape != self.x_shape else dxp
+        return unpad(dxp, self.pads, self.x_shape)
 
 
 class MaxPool(_Pool):
