@@ -28,6 +28,8 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
 
 class BinaryAccuracy(MeanMetricWrapper):
+    sums_over_samples = True
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name, threshold=threshold)
 
@@ -36,11 +38,15 @@ class BinaryAccuracy(MeanMetricWrapper):
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
+    sums_over_samples = True
+
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
+    sums_over_samples = True
+
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name)
 
@@ -58,6 +64,8 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
+    sums_over_samples = True
+
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         super().__init__(top_k_categorical_accuracy, name, k=k)
 
@@ -66,6 +74,8 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    sums_over_samples = True
+
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
         super().__init__(sparse_top_k_categorical_accuracy, name, k=k)
 

@@ -19,6 +19,8 @@ def _flat(y_true, y_pred, sample_weight):
 class _ThresholdCounts(Metric):
     """tp, fp, fn (and tn) counts of ``y_pred > threshold`` against ``y_true``."""
 
+    sums_over_samples = True
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         if top_k is not None or class_id is not None:
             raise ValueError(f"{type(self).__name__}: `top_k` and `class_id` are not supported yet.")

@@ -5,6 +5,10 @@ from deepbasics.registry import snake_case
 
 
 class Metric:
+    # True when update_state on two batches equals update_state on the two joined: its state is
+    # a sum over samples, so the training loop may gather batches and update once
+    sums_over_samples = False
+
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
         self.reset_state()

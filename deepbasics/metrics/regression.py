@@ -13,10 +13,14 @@ def mean_absolute_error(y_true, y_pred):
 
 
 class MeanSquaredError(MeanMetricWrapper):
+    sums_over_samples = True
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
+    sums_over_samples = True
+
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name)
