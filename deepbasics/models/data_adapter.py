@@ -10,10 +10,11 @@ from deepbasics import backend
 
 def take(a, idx):
     """``a[idx]`` for one array, or for each array of a multi-input/output list
-    (``np.take`` gathers shuffled rows a little faster than fancy indexing)."""
+    (``take`` gathers shuffled rows a little faster than fancy indexing; the method skips
+    ``np.take``'s Python wrapper)."""
     if isinstance(a, list):
         return [take(part, idx) for part in a]
-    return a[idx] if isinstance(idx, slice) else np.take(a, idx, axis=0)
+    return a[idx] if isinstance(idx, slice) else a.take(idx, axis=0)
 
 
 def count(a):
