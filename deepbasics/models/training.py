@@ -1,7 +1,8 @@
 """The training loop: ``fit``, ``evaluate``, ``predict`` and their one-batch forms.
 
 Per step: slice a batch, forward (graph recorded), loss, backward, one optimizer update,
-metric updates on plain arrays. Inference (``predict``, ``evaluate``, validation) records no
+metric updates on plain arrays (those that sum over samples gather the batches and update when
+their results are read: see ``compile_state.CompiledMetrics``). Inference (``predict``, ``evaluate``, validation) records no
 graph. Small batches run with one BLAS thread (see ``backend.blas_threads``).
 """
 import math
