@@ -88,7 +88,8 @@ class ConvMaxPool(Function):
         gwb = None
         for k, block in enumerate(blocks):
             d = dz[k] if dz is not None else np.empty_like(g)
-            np.multiply(g, winner == k, out=d)
+            np.copyto(d, winner == k)  # the mask as floats first: NumPy multiplies by bools slowly
+            d *= g
             if weights:
                 part = block.T @ d.reshape(-1, f)  # (K [+ 1], f): the last row is db when there is a bias
                 gwb = part if gwb is None else np.add(gwb, part, out=gwb)

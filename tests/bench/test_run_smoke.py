@@ -152,12 +152,39 @@ def test_conv_floor_pieces_are_the_real_computations(channels):
                                conv.col2im(dz, kernels, x.shape, (3, 3), (1, 1), (1, 1), (6, 6)), rtol=1e-5, atol=1e-5)
 
 
+def test_conv_floor_pool_and_relu_pieces_are_the_real_computations():
+    """The floor's max-pool (over pool-major offsets), its gradient and ReLU's equal deepbasics'
+    MaxPool and ReLU on the same values."""
+    import conv_floor
+    from deepbasics import ops
+    from deepbasics.autodiff import Tensor
+    from deepbasics.ops import pooling
+
+    rng = np.random.default_rng(4)
+    x = Tensor(rng.standard_normal((2, 6, 6, 3)), requires_grad=True)
+    g = rng.standard_normal((2, 3, 3, 3))
+    y = pooling.max_pool(x, (2, 2))
+    (y * Tensor(g)).sum().backward()
+    z = np.stack([x.data[:, i::2, j::2] for i, j in np.ndindex(2, 2)])  # pool offset k = (i, j)
+    np.testing.assert_array_equal(conv_floor.max_pool(z), y.data)
+    dz = conv_floor.max_pool_grad(g, z, y.data)
+    dx = np.empty_like(x.data)
+    for k, (i, j) in enumerate(np.ndindex(2, 2)):
+        dx[:, i::2, j::2] = dz[k]
+    np.testing.assert_array_equal(dx, x.grad)
+    r = Tensor(y.data.copy(), requires_grad=True)
+    (ops.relu(r) * Tensor(g)).sum().backward()
+    pooled = y.data.copy()
+    np.testing.assert_array_equal(conv_floor.relu_both_ways(pooled, g), r.grad)
+    np.testing.assert_array_equal(pooled, np.maximum(y.data, 0))
+
+
 def test_conv_floor_prints_every_piece_and_the_epoch(capsys):
     import conv_floor
 
     conv_floor.main(["--repeat", "1"])
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 10 and lines[-1].startswith("per step") and "s per epoch of W3" in lines[-1]
+    assert len(lines) == 14 and lines[-1].startswith("per step") and "s per epoch of W3" in lines[-1]
     total = sum(float(ln.split()[-2]) for ln in lines[:-1])
     assert abs(float(lines[-1].split()[2]) - total) < 0.05
 
