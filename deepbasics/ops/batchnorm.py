@@ -48,4 +48,3 @@ class BatchNormTrain(Function):
         # keepdims: the engine then sums the leading axis away to gamma's own shape
         return (gx, ggamma if len(needs) > 1 and needs[1] else None,
                 gbeta if len(needs) > 2 and needs[2] else None)
-
