@@ -2,8 +2,9 @@
 
 Per step: slice a batch, forward (graph recorded), loss, backward, one optimizer update,
 metric updates on plain arrays (those that sum over samples gather the batches and update when
-their results are read: see ``compile_state.CompiledMetrics``). Inference (``predict``, ``evaluate``, validation) records no
-graph. Small batches run with one BLAS thread (see ``backend.blas_threads``).
+their results are read: see ``compile_state.CompiledMetrics``). Inference (``predict``,
+``evaluate``, validation) records no graph. Small batches run with one BLAS thread (see
+``backend.blas_threads``).
 """
 import math
 

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from deepbasics.autodiff import Function
-from deepbasics.ops.activation import relu_grad, relu_inplace
+from deepbasics.ops.activation import activate_inplace, activation_grad
 from deepbasics.ops.conv import (batch_major, check_window_fits, col2im, im2col, kernel_rows, offset_kernels,
                                  pad, pad_amounts, per_axis, split_kernel_rows, unpad)
 
@@ -70,15 +70,14 @@ class ConvMaxPool(Function):
                 won *= k  # k where this offset took the lead, else 0
                 np.maximum(winner, won, out=winner)
             np.maximum(y, z, out=y)
-        if self.activation == "relu":
-            relu_inplace(y)
+        activate_inplace(y, self.activation)
         self.save_for_backward(cols, w, winner, y if self.activation else None)
         return y
 
     def backward(self, gy):
         cols, w, winner, y = self.saved
         window, f = w.shape[:-2], w.shape[-1]
-        g = relu_grad(gy, y) if self.activation == "relu" else gy
+        g = activation_grad(gy, y, self.activation)
         needs = self.needs_input_grad
         weights = needs[1] or (self.has_bias and needs[2])
         blocks = _row_blocks(cols, math.prod(self.pool))
